@@ -1,0 +1,193 @@
+"""Run every backend on the same case and measure how far apart their results are.
+
+A *case* fixes the shapes, the seed and which features are switched on (initial state, mask,
+``go_backwards``). :func:`compare` runs NumPy, Keras and PyTorch on it and reports, for each
+pair of backends and each output (``outputs``, ``h``, ``c``), the largest absolute difference
+of any element, against the tolerance of the dtype.
+
+Command line::
+
+    python -m companion crosscheck [--dtype float32|float64] [--batch B --time T
+        --input-size D --hidden-size H --seed S]
+
+prints the table and exits with status 1 if any pair differs beyond tolerance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from companion._checks import float_dtype
+from companion.interface import LSTMOutput
+from companion.weights import LSTMWeights
+
+BACKENDS = ("numpy", "keras", "torch")
+"""Backend names; backend ``name`` is the module ``companion.{name}_lstm``."""
+
+TOLERANCES = {"float64": 1e-12, "float32": 1e-5}
+"""Largest absolute difference per element that still counts as agreement, per dtype."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input to run on every backend: shapes, seed, and the features switched on."""
+
+    batch: int = 4
+    time: int = 12
+    input_size: int = 5
+    hidden_size: int = 8
+    seed: int = 0
+    initial_state: bool = False
+    mask: bool = False
+    go_backwards: bool = False
+
+    @property
+    def name(self) -> str:
+        features = [
+            label
+            for label, on in (
+                ("initial state", self.initial_state),
+                ("mask", self.mask),
+                ("go_backwards", self.go_backwards),
+            )
+            if on
+        ]
+        return " + ".join(features) or "plain"
+
+    def inputs(self, dtype: Any) -> tuple[np.ndarray, LSTMWeights, Any, np.ndarray | None]:
+        """Draw (x, weights, initial_state, mask) for this case from ``seed``, in ``dtype``.
+
+        x is (batch, time, input_size) standard normal; the state, if any, is a pair of
+        (batch, hidden) arrays; the mask, if any, drops about a quarter of the steps.
+        """
+        resolved = float_dtype(dtype)
+        rng = np.random.default_rng(self.seed)
+        weights = LSTMWeights.random(
+            self.input_size, self.hidden_size, seed=self.seed, dtype=resolved
+        )
+        x = rng.standard_normal((self.batch, self.time, self.input_size)).astype(resolved)
+        state_shape = (self.batch, self.hidden_size)
+        initial_state = (
+            tuple(rng.standard_normal(state_shape).astype(resolved) for _ in range(2))
+            if self.initial_state
+            else None
+        )
+        mask = rng.random((self.batch, self.time)) > 0.25 if self.mask else None
+        return x, weights, initial_state, mask
+
+
+def standard_cases(
+    batch: int = 4, time: int = 12, input_size: int = 5, hidden_size: int = 8, seed: int = 0
+) -> list[Case]:
+    """The cases the command line runs: plain, each feature alone, and all together."""
+    shapes = dict(batch=batch, time=time, input_size=input_size, hidden_size=hidden_size)
+    switches = [
+        {},
+        {"initial_state": True},
+        {"mask": True},
+        {"go_backwards": True},
+        {"initial_state": True, "mask": True, "go_backwards": True},
+    ]
+    return [Case(**shapes, seed=seed, **on) for on in switches]
+
+
+def run(backend: str, case: Case, dtype: Any) -> LSTMOutput:
+    """Run one backend (``'numpy'``, ``'keras'`` or ``'torch'``) on ``case``."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
+    module = importlib.import_module(f"companion.{backend}_lstm")
+    x, weights, initial_state, mask = case.inputs(dtype)
+    return module.forward(x, weights, initial_state, mask=mask, go_backwards=case.go_backwards)
+
+
+class Difference(NamedTuple):
+    """The largest absolute difference between two backends on one output of one case."""
+
+    case: str
+    pair: str
+    output: str
+    max_abs_diff: float
+    tolerance: float
+
+    @property
+    def ok(self) -> bool:
+        return self.max_abs_diff < self.tolerance
+
+
+def compare(
+    case: Case, dtype: Any = "float64", backends: Sequence[str] = BACKENDS
+) -> list[Difference]:
+    """Every pair of ``backends`` on every output of ``case``: a row per (pair, output)."""
+    resolved = float_dtype(dtype)
+    tolerance = TOLERANCES[str(resolved)]
+    results = {backend: run(backend, case, resolved) for backend in backends}
+    rows = []
+    for first, second in itertools.combinations(backends, 2):
+        for output in LSTMOutput._fields:
+            a = getattr(results[first], output)
+            b = getattr(results[second], output)
+            diff = float(np.max(np.abs(a - b), initial=0.0))
+            rows.append(Difference(case.name, f"{first} vs {second}", output, diff, tolerance))
+    return rows
+
+
+def format_table(rows: Sequence[Difference], *, magnitudes: bool = True) -> str:
+    """A plain-text table of differences, one row per case, pair and output.
+
+    With ``magnitudes=False`` the table shows only whether each difference is within
+    tolerance: the exact magnitudes (around machine epsilon) change from CPU to CPU, the
+    verdicts do not.
+    """
+    header = ("case", "pair", "output", "max |diff|", "tolerance", "agree")
+    body = [
+        (r.case, r.pair, r.output, f"{r.max_abs_diff:.2e}", f"{r.tolerance:.0e}", str(r.ok))
+        for r in rows
+    ]
+    if not magnitudes:
+        header = ("case", "pair", "output", "max |diff| < tolerance")
+        body = [(r.case, r.pair, r.output, f"< {r.tolerance:.0e}: {r.ok}") for r in rows]
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in [header, *body]
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``crosscheck`` command: print the table; return 1 if any pair disagrees."""
+    parser = argparse.ArgumentParser(
+        prog="python -m companion crosscheck",
+        description="Run the NumPy, Keras and PyTorch LSTMs on the same inputs and compare.",
+    )
+    parser.add_argument("--dtype", choices=sorted(TOLERANCES), default="float64")
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--time", type=int, default=12)
+    parser.add_argument("--input-size", type=int, default=5)
+    parser.add_argument("--hidden-size", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    rows = [
+        row
+        for case in standard_cases(
+            args.batch, args.time, args.input_size, args.hidden_size, args.seed
+        )
+        for row in compare(case, args.dtype)
+    ]
+    print(format_table(rows))
+    failed = [row for row in rows if not row.ok]
+    worst = max(rows, key=lambda row: row.max_abs_diff)
+    print(
+        f"\n{args.dtype}: {len(rows) - len(failed)} of {len(rows)} comparisons within "
+        f"{TOLERANCES[args.dtype]:.0e}; worst {worst.max_abs_diff:.2e} "
+        f"({worst.pair}, {worst.output}, {worst.case})"
+    )
+    return 1 if failed else 0

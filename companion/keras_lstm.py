@@ -1,0 +1,54 @@
+"""The LSTM computed by ``keras.layers.LSTM`` (Keras 3, TensorFlow backend).
+
+Same functions and signatures as :mod:`companion.numpy_lstm`: NumPy arrays in, NumPy arrays
+out. Each call builds a fresh layer in the weights' dtype, writes the weights into it with
+:meth:`LSTMWeights.to_keras`, and lets Keras do the masking and the reversal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from companion._frameworks import keras as _import_keras
+from companion.interface import LSTMOutput, prepare
+from companion.weights import LSTMWeights
+
+keras = _import_keras()
+
+
+def layer(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.LSTM:
+    """A built ``keras.layers.LSTM`` holding ``weights``, returning sequences and states."""
+    lstm = keras.layers.LSTM(
+        weights.hidden_size,
+        return_sequences=True,
+        return_state=True,
+        go_backwards=go_backwards,
+        dtype=str(weights.dtype),
+    )
+    lstm.build((None, None, weights.input_size))
+    return weights.to_keras(lstm)
+
+
+def forward(
+    x: Any,
+    weights: LSTMWeights,
+    initial_state: Any = None,
+    *,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> LSTMOutput:
+    """Run ``keras.layers.LSTM`` over a batch of sequences.
+
+    x: (batch, time, input_size); initial_state: None or (h0, c0), each (batch, hidden);
+    mask: None or boolean (batch, time).
+    Returns LSTMOutput(outputs (batch, time, hidden), h (batch, hidden), c (batch, hidden)).
+    """
+    inputs = prepare(x, weights, initial_state, mask)
+    if inputs.x.shape[1] == 0:  # Keras cannot slice a sequence with no steps
+        return inputs.empty_output()
+    outputs, h, c = layer(weights, go_backwards=go_backwards)(
+        inputs.x, initial_state=[inputs.h0, inputs.c0], mask=inputs.mask
+    )
+    return LSTMOutput(*(np.asarray(keras.ops.convert_to_numpy(a)) for a in (outputs, h, c)))

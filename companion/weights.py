@@ -1,0 +1,259 @@
+"""The one weight layout of the book, and converters to and from Keras and PyTorch.
+
+:class:`LSTMWeights` holds an LSTM's parameters in Keras's layout, gate order
+(i, f, g, o): input gate, forget gate, candidate ("g", Keras's ``c``) and output gate. PyTorch
+uses the same gate order but stores each matrix transposed and carries two bias vectors,
+``bias_ih`` and ``bias_hh``, that are always added together; the converters live here, at the
+edge, so the rest of the book sees one layout.
+
+Nothing in this module imports TensorFlow or PyTorch at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from companion._checks import float_dtype, real_array
+
+GATES = ("i", "f", "g", "o")
+"""The LSTM gates in the order they are stacked along the last axis of every weight."""
+
+
+def glorot_uniform(
+    rng: np.random.Generator, fan_in: int, fan_out: int, dtype: np.dtype
+) -> np.ndarray:
+    """Keras's default kernel initializer: U(-a, a) with a = sqrt(6 / (fan_in + fan_out))."""
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(dtype)
+
+
+def orthogonal(rng: np.random.Generator, rows: int, cols: int, dtype: np.dtype) -> np.ndarray:
+    """Keras's default recurrent initializer: a (rows, cols) matrix with orthonormal rows
+    (or columns, whichever are fewer), from the QR decomposition of a Gaussian matrix."""
+    normal = rng.standard_normal((max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(normal)
+    q *= np.sign(np.diag(r))  # make the decomposition unique, as Keras does
+    if rows < cols:
+        q = q.T
+    return q.astype(dtype)
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMWeights:
+    """LSTM parameters in Keras layout, gate order (i, f, g, o).
+
+    kernel:           (input_size, 4 * hidden_size), applied to the input x_t
+    recurrent_kernel: (hidden_size, 4 * hidden_size), applied to the previous output h_{t-1}
+    bias:             (4 * hidden_size,)
+
+    All three must share one dtype, float32 or float64, which is the dtype every backend
+    computes in. The arrays are copied and made read-only, so a weights object never changes.
+    Two weights objects are equal (``==``) when their dtypes and every entry are identical.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+
+    def __post_init__(self) -> None:
+        arrays = {}
+        for name in ("kernel", "recurrent_kernel", "bias"):
+            array = np.array(real_array(name, getattr(self, name)), copy=True)
+            array.flags.writeable = False
+            arrays[name] = array
+        kernel, recurrent, bias = arrays.values()
+        dtypes = {array.dtype for array in arrays.values()}
+        if len(dtypes) != 1:
+            raise TypeError(
+                "kernel, recurrent_kernel and bias must share one dtype; got "
+                f"{kernel.dtype}, {recurrent.dtype} and {bias.dtype}"
+            )
+        if recurrent.ndim != 2 or recurrent.shape[1] != 4 * recurrent.shape[0]:
+            raise ValueError(
+                "recurrent_kernel must have shape (hidden_size, 4 * hidden_size); "
+                f"got {recurrent.shape}"
+            )
+        hidden = recurrent.shape[0]
+        if kernel.ndim != 2 or kernel.shape[1] != 4 * hidden:
+            raise ValueError(
+                "kernel must have shape (input_size, 4 * hidden_size) = "
+                f"(input_size, {4 * hidden}) to match recurrent_kernel {recurrent.shape}; "
+                f"got {kernel.shape}"
+            )
+        if bias.shape != (4 * hidden,):
+            raise ValueError(
+                f"bias must have shape (4 * hidden_size,) = ({4 * hidden},) to match "
+                f"recurrent_kernel {recurrent.shape}; got {bias.shape}"
+            )
+        for name, array in arrays.items():
+            object.__setattr__(self, name, array)
+
+    @property
+    def input_size(self) -> int:
+        return self.kernel.shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.recurrent_kernel.shape[0]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.kernel.dtype
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LSTMWeights):
+            return NotImplemented
+        return all(
+            a.dtype == b.dtype and np.array_equal(a, b)
+            for a, b in zip(self._arrays(), other._arrays(), strict=True)
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, and arrays are unhashable
+
+    def __repr__(self) -> str:
+        return (
+            f"LSTMWeights(input_size={self.input_size}, hidden_size={self.hidden_size}, "
+            f"dtype={self.dtype})"
+        )
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.kernel, self.recurrent_kernel, self.bias
+
+    def astype(self, dtype: Any) -> LSTMWeights:
+        """The same weights, rounded to ``dtype`` ('float32' or 'float64')."""
+        resolved = float_dtype(dtype)
+        return LSTMWeights(*(array.astype(resolved) for array in self._arrays()))
+
+    def gate(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (kernel, recurrent_kernel, bias) columns of one gate, ``name`` in 'ifgo'.
+
+        Shapes: (input_size, hidden), (hidden, hidden), (hidden,).
+        """
+        if name not in GATES:
+            raise ValueError(f"gate must be one of {GATES}; got {name!r}")
+        cols = slice(
+            GATES.index(name) * self.hidden_size, (GATES.index(name) + 1) * self.hidden_size
+        )
+        return self.kernel[:, cols], self.recurrent_kernel[:, cols], self.bias[cols]
+
+    @classmethod
+    def random(
+        cls, input_size: int, hidden_size: int, *, seed: int = 0, dtype: Any = "float64"
+    ) -> LSTMWeights:
+        """Draw weights as ``keras.layers.LSTM`` initialises them, from a NumPy generator.
+
+        Glorot-uniform kernel, orthogonal recurrent kernel, zero bias except the forget
+        gate's, which is 1 (Keras's ``unit_forget_bias=True``). Reproducible from ``seed``
+        alone, with no framework installed.
+        """
+        resolved = float_dtype(dtype)
+        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(size, int | np.integer) or size < 1:
+                raise ValueError(f"{name} must be a positive integer; got {size!r}")
+        rng = np.random.default_rng(seed)
+        kernel = glorot_uniform(rng, input_size, 4 * hidden_size, resolved)
+        recurrent_kernel = orthogonal(rng, hidden_size, 4 * hidden_size, resolved)
+        bias = np.zeros(4 * hidden_size, resolved)
+        bias[hidden_size : 2 * hidden_size] = 1.0
+        return cls(kernel, recurrent_kernel, bias)
+
+    # --- Keras -------------------------------------------------------------------------
+
+    @classmethod
+    def from_keras(cls, layer: Any) -> LSTMWeights:
+        """Read the weights of a built ``keras.layers.LSTM`` (a layer without bias reads
+        as zero bias)."""
+        arrays = [np.asarray(w) for w in layer.get_weights()]
+        if len(arrays) == 2:
+            arrays.append(np.zeros(arrays[1].shape[1], arrays[1].dtype))
+        if len(arrays) != 3:
+            raise ValueError(
+                "expected a built keras.layers.LSTM with kernel, recurrent_kernel and bias; "
+                f"got a layer with {len(arrays)} weight arrays"
+            )
+        return cls(*arrays)
+
+    def to_keras(self, layer: Any) -> Any:
+        """Write these weights into a built ``keras.layers.LSTM`` with bias; return it."""
+        current = layer.get_weights()
+        expected = [w.shape for w in current]
+        if expected != [a.shape for a in self._arrays()]:
+            raise ValueError(
+                f"the Keras layer's weights have shapes {expected}; these weights have "
+                f"{[a.shape for a in self._arrays()]} (build the layer with units="
+                f"{self.hidden_size} on input size {self.input_size}, use_bias=True)"
+            )
+        layer.set_weights(
+            [a.astype(w.dtype) for a, w in zip(self._arrays(), current, strict=True)]
+        )
+        return layer
+
+    # --- PyTorch -------------------------------------------------------------------------
+
+    @classmethod
+    def from_torch(cls, module: Any, layer: int = 0, reverse: bool = False) -> LSTMWeights:
+        """Read one layer and direction of a ``torch.nn.LSTM``.
+
+        PyTorch stores ``weight_ih`` (4 * hidden, input) and ``weight_hh`` (4 * hidden,
+        hidden) in the same gate order, transposed; its two biases are added into one.
+        """
+        suffix = _torch_suffix(module, layer, reverse)
+        params = {
+            name: getattr(module, f"{name}{suffix}").detach().cpu().numpy()
+            for name in _torch_names(module)
+        }
+        if "bias_ih" in params:
+            bias = params["bias_ih"] + params["bias_hh"]
+        else:
+            bias = np.zeros(params["weight_ih"].shape[0], params["weight_ih"].dtype)
+        return cls(params["weight_ih"].T, params["weight_hh"].T, bias)
+
+    def to_torch(self, module: Any, layer: int = 0, reverse: bool = False) -> Any:
+        """Write these weights into one layer and direction of a ``torch.nn.LSTM``; return it.
+
+        The bias goes into ``bias_ih`` and zeros into ``bias_hh``, so reading back gives
+        exactly these weights. The module's dtype must equal the weights' dtype.
+        """
+        import torch
+
+        suffix = _torch_suffix(module, layer, reverse)
+        values = {"weight_ih": self.kernel.T, "weight_hh": self.recurrent_kernel.T}
+        if "bias_ih" in _torch_names(module):
+            values["bias_ih"] = self.bias
+            values["bias_hh"] = np.zeros_like(self.bias)
+        elif np.any(self.bias):
+            raise ValueError("the torch module has bias=False but these weights have a bias")
+        with torch.no_grad():
+            for name, value in values.items():
+                param = getattr(module, f"{name}{suffix}")
+                if tuple(param.shape) != value.shape:
+                    raise ValueError(
+                        f"{name}{suffix} has shape {tuple(param.shape)}; these weights give "
+                        f"{value.shape} (build nn.LSTM({self.input_size}, {self.hidden_size}))"
+                    )
+                if str(param.dtype) != f"torch.{self.dtype}":
+                    raise TypeError(
+                        f"{name}{suffix} is {param.dtype} but the weights are {self.dtype}; "
+                        f"convert one of them (module.to(torch.{self.dtype}) or "
+                        f"weights.astype('{str(param.dtype).removeprefix('torch.')}'))"
+                    )
+                param.copy_(torch.from_numpy(np.array(value)))  # a writable copy
+        return module
+
+
+def _torch_names(module: Any) -> tuple[str, ...]:
+    names = ("weight_ih", "weight_hh")
+    return (*names, "bias_ih", "bias_hh") if module.bias else names
+
+
+def _torch_suffix(module: Any, layer: int, reverse: bool) -> str:
+    if getattr(module, "proj_size", 0):
+        raise ValueError("torch.nn.LSTM with proj_size > 0 has no Keras equivalent")
+    if not 0 <= layer < module.num_layers:
+        raise ValueError(f"layer must be in [0, {module.num_layers}); got {layer}")
+    if reverse and not module.bidirectional:
+        raise ValueError("reverse=True needs a bidirectional torch.nn.LSTM")
+    return f"_l{layer}" + ("_reverse" if reverse else "")

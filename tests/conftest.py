@@ -1,0 +1,36 @@
+"""Shared test settings: a deterministic hypothesis profile and the backends under test."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+# Framework calls are slow and their first call slower still: no deadline. Derandomized, so
+# CI and a reader's machine run the same examples.
+settings.register_profile(
+    "book",
+    deadline=None,
+    derandomize=True,
+    max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("book")
+
+BACKEND_NAMES = ("numpy", "keras", "torch")
+TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
+
+
+def load_backend(name: str):
+    return importlib.import_module(f"companion.{name}_lstm")
+
+
+@pytest.fixture(params=BACKEND_NAMES)
+def backend(request):
+    """Each LSTM backend module in turn."""
+    return load_backend(request.param)

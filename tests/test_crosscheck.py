@@ -1,0 +1,76 @@
+"""The crosscheck module and its command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from companion import crosscheck, numpy_lstm
+from companion.__main__ import main as cli
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_cli_passes_and_prints_a_table(dtype, capsys):
+    assert cli(["crosscheck", "--dtype", dtype, "--batch", "2", "--time", "4", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "numpy vs keras" in out and "keras vs torch" in out
+    assert "initial state + mask + go_backwards" in out
+    assert f"{dtype}: 45 of 45 comparisons within" in out
+
+
+def test_cli_fails_when_a_backend_disagrees(monkeypatch, capsys):
+    original = numpy_lstm.forward
+
+    def off_by_a_little(*args, **kwargs):
+        out = original(*args, **kwargs)
+        return out._replace(h=out.h + 1e-9)
+
+    monkeypatch.setattr(numpy_lstm, "forward", off_by_a_little)
+    assert cli(["crosscheck", "--time", "3"]) == 1
+    out = capsys.readouterr().out
+    assert "numpy vs keras  h        1.00e-09    1e-12      False" in out
+    assert "float64: 35 of 45 comparisons within 1e-12" in out
+
+
+def test_compare_rows_and_verdicts():
+    rows = crosscheck.compare(crosscheck.Case(batch=2, time=3, mask=True), "float32")
+    assert [r.pair for r in rows[::3]] == ["numpy vs keras", "numpy vs torch", "keras vs torch"]
+    assert {r.output for r in rows} == {"outputs", "h", "c"}
+    assert all(r.ok and r.tolerance == 1e-5 for r in rows)
+
+
+def test_table_without_magnitudes_is_machine_independent():
+    rows = [crosscheck.Difference("plain", "numpy vs torch", "h", 1.1e-16, 1e-12)]
+    table = crosscheck.format_table(rows, magnitudes=False)
+    assert "1.10e-16" not in table
+    assert "< 1e-12: True" in table
+    assert "1.10e-16" in crosscheck.format_table(rows)
+
+
+def test_case_inputs_are_reproducible():
+    case = crosscheck.Case(initial_state=True, mask=True)
+    first, second = case.inputs("float64"), case.inputs("float64")
+    np.testing.assert_array_equal(first[0], second[0])
+    np.testing.assert_array_equal(first[3], second[3])
+    assert first[1] == second[1]
+
+
+def test_unknown_command_and_backend():
+    assert cli(["frobnicate"]) == 2
+    with pytest.raises(ValueError, match="backend must be one of"):
+        crosscheck.run("jax", crosscheck.Case(), "float64")
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "companion", "crosscheck", "--time", "2", "--batch", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "float64: 45 of 45 comparisons within 1e-12" in result.stdout
+    assert "cuda" not in result.stderr.lower()  # TensorFlow's start-up noise is filtered
