@@ -1,9 +1,12 @@
 """Run every backend on the same case and measure how far apart their results are.
 
-A *case* fixes the shapes, the seed and which features are switched on (initial state, mask,
-``go_backwards``). :func:`compare` runs NumPy, Keras and PyTorch on it and reports, for each
-pair of backends and each output (``outputs``, ``h``, ``c``), the largest absolute difference
-of any element, against the tolerance of the dtype.
+A *case* fixes the model, the shapes, the seed and which features are switched on (initial
+state, mask, ``go_backwards``). :func:`compare` runs NumPy, Keras and PyTorch on it and
+reports, for each pair of backends and each output (for the LSTM: ``outputs``, ``h``, ``c``),
+the largest absolute difference of any element, against the tolerance of the dtype.
+
+A model is registered in :data:`MODELS`; backend ``b`` of model ``m`` is the module
+``companion.{b}_{m}`` (for example ``companion.torch_lstm``).
 
 Command line::
 
@@ -18,18 +21,30 @@ from __future__ import annotations
 import argparse
 import importlib
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from companion._checks import float_dtype
-from companion.interface import LSTMOutput
 from companion.weights import LSTMWeights
 
 BACKENDS = ("numpy", "keras", "torch")
-"""Backend names; backend ``name`` is the module ``companion.{name}_lstm``."""
+"""Backend names; backend ``b`` of model ``m`` is the module ``companion.{b}_{m}``."""
+
+
+class Model(NamedTuple):
+    """How to draw a model's weights and how many state arrays it carries."""
+
+    random_weights: Callable[..., Any]
+    state_names: tuple[str, ...]
+
+
+MODELS: dict[str, Model] = {
+    "lstm": Model(LSTMWeights.random, ("h0", "c0")),
+}
+"""The models crosscheck knows, by the suffix of their backend modules."""
 
 TOLERANCES = {"float64": 1e-12, "float32": 1e-5}
 """Largest absolute difference per element that still counts as agreement, per dtype."""
@@ -37,8 +52,9 @@ TOLERANCES = {"float64": 1e-12, "float32": 1e-5}
 
 @dataclass(frozen=True)
 class Case:
-    """One input to run on every backend: shapes, seed, and the features switched on."""
+    """One input to run on every backend: model, shapes, seed, and the features switched on."""
 
+    model: str = "lstm"
     batch: int = 4
     time: int = 12
     input_size: int = 5
@@ -61,21 +77,23 @@ class Case:
         ]
         return " + ".join(features) or "plain"
 
-    def inputs(self, dtype: Any) -> tuple[np.ndarray, LSTMWeights, Any, np.ndarray | None]:
+    def inputs(self, dtype: Any) -> tuple[np.ndarray, Any, Any, np.ndarray | None]:
         """Draw (x, weights, initial_state, mask) for this case from ``seed``, in ``dtype``.
 
-        x is (batch, time, input_size) standard normal; the state, if any, is a pair of
-        (batch, hidden) arrays; the mask, if any, drops about a quarter of the steps.
+        x is (batch, time, input_size) standard normal; the state, if any, is a tuple of
+        (batch, hidden) arrays, one per state of the model; the mask, if any, drops about a
+        quarter of the steps.
         """
         resolved = float_dtype(dtype)
+        model = MODELS[self.model]
         rng = np.random.default_rng(self.seed)
-        weights = LSTMWeights.random(
+        weights = model.random_weights(
             self.input_size, self.hidden_size, seed=self.seed, dtype=resolved
         )
         x = rng.standard_normal((self.batch, self.time, self.input_size)).astype(resolved)
         state_shape = (self.batch, self.hidden_size)
         initial_state = (
-            tuple(rng.standard_normal(state_shape).astype(resolved) for _ in range(2))
+            tuple(rng.standard_normal(state_shape).astype(resolved) for _ in model.state_names)
             if self.initial_state
             else None
         )
@@ -84,9 +102,16 @@ class Case:
 
 
 def standard_cases(
-    batch: int = 4, time: int = 12, input_size: int = 5, hidden_size: int = 8, seed: int = 0
+    model: str = "lstm",
+    batch: int = 4,
+    time: int = 12,
+    input_size: int = 5,
+    hidden_size: int = 8,
+    seed: int = 0,
 ) -> list[Case]:
     """The cases the command line runs: plain, each feature alone, and all together."""
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {sorted(MODELS)}; got {model!r}")
     shapes = dict(batch=batch, time=time, input_size=input_size, hidden_size=hidden_size)
     switches = [
         {},
@@ -95,14 +120,15 @@ def standard_cases(
         {"go_backwards": True},
         {"initial_state": True, "mask": True, "go_backwards": True},
     ]
-    return [Case(**shapes, seed=seed, **on) for on in switches]
+    return [Case(model, **shapes, seed=seed, **on) for on in switches]
 
 
-def run(backend: str, case: Case, dtype: Any) -> LSTMOutput:
-    """Run one backend (``'numpy'``, ``'keras'`` or ``'torch'``) on ``case``."""
+def run(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...]:
+    """Run one backend (``'numpy'``, ``'keras'`` or ``'torch'``) on ``case``; return its
+    output named tuple (for the LSTM, ``LSTMOutput``)."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
-    module = importlib.import_module(f"companion.{backend}_lstm")
+    module = importlib.import_module(f"companion.{backend}_{case.model}")
     x, weights, initial_state, mask = case.inputs(dtype)
     return module.forward(x, weights, initial_state, mask=mask, go_backwards=case.go_backwards)
 
@@ -130,7 +156,7 @@ def compare(
     results = {backend: run(backend, case, resolved) for backend in backends}
     rows = []
     for first, second in itertools.combinations(backends, 2):
-        for output in LSTMOutput._fields:
+        for output in results[first]._fields:
             a = getattr(results[first], output)
             b = getattr(results[second], output)
             diff = float(np.max(np.abs(a - b), initial=0.0))
@@ -168,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m companion crosscheck",
         description="Run the NumPy, Keras and PyTorch LSTMs on the same inputs and compare.",
     )
+    parser.add_argument("--model", choices=sorted(MODELS), default="lstm")
     parser.add_argument("--dtype", choices=sorted(TOLERANCES), default="float64")
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--time", type=int, default=12)
@@ -178,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = [
         row
         for case in standard_cases(
-            args.batch, args.time, args.input_size, args.hidden_size, args.seed
+            args.model, args.batch, args.time, args.input_size, args.hidden_size, args.seed
         )
         for row in compare(case, args.dtype)
     ]
@@ -186,8 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     failed = [row for row in rows if not row.ok]
     worst = max(rows, key=lambda row: row.max_abs_diff)
     print(
-        f"\n{args.dtype}: {len(rows) - len(failed)} of {len(rows)} comparisons within "
-        f"{TOLERANCES[args.dtype]:.0e}; worst {worst.max_abs_diff:.2e} "
+        f"\n{args.model}, {args.dtype}: {len(rows) - len(failed)} of {len(rows)} comparisons "
+        f"within {TOLERANCES[args.dtype]:.0e}; worst {worst.max_abs_diff:.2e} "
         f"({worst.pair}, {worst.output}, {worst.case})"
     )
     return 1 if failed else 0

@@ -18,7 +18,7 @@ def test_cli_passes_and_prints_a_table(dtype, capsys):
     out = capsys.readouterr().out
     assert "numpy vs keras" in out and "keras vs torch" in out
     assert "initial state + mask + go_backwards" in out
-    assert f"{dtype}: 45 of 45 comparisons within" in out
+    assert f"lstm, {dtype}: 45 of 45 comparisons within" in out
 
 
 def test_cli_fails_when_a_backend_disagrees(monkeypatch, capsys):
@@ -32,7 +32,7 @@ def test_cli_fails_when_a_backend_disagrees(monkeypatch, capsys):
     assert cli(["crosscheck", "--time", "3"]) == 1
     out = capsys.readouterr().out
     assert "numpy vs keras  h        1.00e-09    1e-12      False" in out
-    assert "float64: 35 of 45 comparisons within 1e-12" in out
+    assert "lstm, float64: 35 of 45 comparisons within 1e-12" in out
 
 
 def test_compare_rows_and_verdicts():
@@ -72,5 +72,5 @@ def test_module_entry_point_runs():
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "float64: 45 of 45 comparisons within 1e-12" in result.stdout
+    assert "lstm, float64: 45 of 45 comparisons within 1e-12" in result.stdout
     assert "cuda" not in result.stderr.lower()  # TensorFlow's start-up noise is filtered
