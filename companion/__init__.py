@@ -20,13 +20,26 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from companion import numpy_lstm
+from companion import numpy_gru, numpy_lstm
+from companion.gru import GRUOutput
 from companion.interface import LSTMOutput
-from companion.weights import LSTMWeights
+from companion.weights import GRUWeights, LSTMWeights
 
-__all__ = ["LSTMOutput", "LSTMWeights", "crosscheck", "keras_lstm", "numpy_lstm", "torch_lstm"]
+__all__ = [
+    "GRUOutput",
+    "GRUWeights",
+    "LSTMOutput",
+    "LSTMWeights",
+    "crosscheck",
+    "keras_gru",
+    "keras_lstm",
+    "numpy_gru",
+    "numpy_lstm",
+    "torch_gru",
+    "torch_lstm",
+]
 
-_LAZY_MODULES = {"crosscheck", "keras_lstm", "torch_lstm"}
+_LAZY_MODULES = {"crosscheck", "keras_gru", "keras_lstm", "torch_gru", "torch_lstm"}
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -257,3 +257,227 @@ def _torch_suffix(module: Any, layer: int, reverse: bool) -> str:
     if reverse and not module.bidirectional:
         raise ValueError("reverse=True needs a bidirectional torch.nn.LSTM")
     return f"_l{layer}" + ("_reverse" if reverse else "")
+
+
+GRU_GATES = ("z", "r", "h")
+"""The GRU gates in Keras's order: update gate z, reset gate r, candidate h."""
+
+_TORCH_GRU_ORDER = (1, 0, 2)
+"""Keras block k of a GRU weight is PyTorch block _TORCH_GRU_ORDER[k] (PyTorch: r, z, n)."""
+
+
+def _reorder_blocks(array: np.ndarray, order: tuple[int, ...], axis: int = -1) -> np.ndarray:
+    """Permute the equal blocks of ``array`` along ``axis``: block k of the result is block
+    ``order[k]`` of the input. The GRU permutation (1, 0, 2) is its own inverse."""
+    blocks = np.split(array, len(order), axis=axis)
+    return np.concatenate([blocks[k] for k in order], axis=axis)
+
+
+@dataclass(frozen=True, eq=False)
+class GRUWeights:
+    """GRU parameters in Keras layout, gate order (z, r, h).
+
+    kernel:           (input_size, 3 * hidden_size), applied to the input x_t
+    recurrent_kernel: (hidden_size, 3 * hidden_size), applied to the previous output h_{t-1}
+    bias:             (2, 3 * hidden_size) for ``reset_after=True`` (Keras's default and the
+                      only form PyTorch computes): row 0 is added to the input projection,
+                      row 1 to the recurrent one; (3 * hidden_size,) for ``reset_after=False``.
+
+    Same rules as :class:`LSTMWeights`: one dtype, float32 or float64; copied, read-only;
+    ``==`` compares exactly.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+
+    def __post_init__(self) -> None:
+        arrays = {}
+        for name in ("kernel", "recurrent_kernel", "bias"):
+            array = np.array(real_array(name, getattr(self, name)), copy=True)
+            array.flags.writeable = False
+            arrays[name] = array
+        kernel, recurrent, bias = arrays.values()
+        if len({array.dtype for array in arrays.values()}) != 1:
+            raise TypeError(
+                "kernel, recurrent_kernel and bias must share one dtype; got "
+                f"{kernel.dtype}, {recurrent.dtype} and {bias.dtype}"
+            )
+        if recurrent.ndim != 2 or recurrent.shape[1] != 3 * recurrent.shape[0]:
+            raise ValueError(
+                "recurrent_kernel must have shape (hidden_size, 3 * hidden_size); "
+                f"got {recurrent.shape}"
+            )
+        hidden = recurrent.shape[0]
+        if kernel.ndim != 2 or kernel.shape[1] != 3 * hidden:
+            raise ValueError(
+                "kernel must have shape (input_size, 3 * hidden_size) = "
+                f"(input_size, {3 * hidden}) to match recurrent_kernel {recurrent.shape}; "
+                f"got {kernel.shape}"
+            )
+        if bias.shape not in ((2, 3 * hidden), (3 * hidden,)):
+            raise ValueError(
+                f"bias must have shape (2, {3 * hidden}) (reset_after=True) or ({3 * hidden},) "
+                f"(reset_after=False) to match recurrent_kernel {recurrent.shape}; "
+                f"got {bias.shape}"
+            )
+        for name, array in arrays.items():
+            object.__setattr__(self, name, array)
+
+    @property
+    def input_size(self) -> int:
+        return self.kernel.shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.recurrent_kernel.shape[0]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.kernel.dtype
+
+    @property
+    def reset_after(self) -> bool:
+        """True when the bias has two rows, the layout of ``reset_after=True``."""
+        return self.bias.ndim == 2
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GRUWeights):
+            return NotImplemented
+        return all(
+            a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
+            for a, b in zip(self._arrays(), other._arrays(), strict=True)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"GRUWeights(input_size={self.input_size}, hidden_size={self.hidden_size}, "
+            f"reset_after={self.reset_after}, dtype={self.dtype})"
+        )
+
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.kernel, self.recurrent_kernel, self.bias
+
+    def astype(self, dtype: Any) -> GRUWeights:
+        """The same weights, rounded to ``dtype`` ('float32' or 'float64')."""
+        resolved = float_dtype(dtype)
+        return GRUWeights(*(array.astype(resolved) for array in self._arrays()))
+
+    @classmethod
+    def random(
+        cls,
+        input_size: int,
+        hidden_size: int,
+        *,
+        seed: int = 0,
+        dtype: Any = "float64",
+        reset_after: bool = True,
+    ) -> GRUWeights:
+        """Glorot-uniform kernel and orthogonal recurrent kernel, as Keras initialises them,
+        and a bias drawn from U(-0.5, 0.5) (Keras starts at zero; a random bias lets every
+        comparison exercise the bias too). Reproducible from ``seed``."""
+        resolved = float_dtype(dtype)
+        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(size, int | np.integer) or size < 1:
+                raise ValueError(f"{name} must be a positive integer; got {size!r}")
+        rng = np.random.default_rng(seed)
+        kernel = glorot_uniform(rng, input_size, 3 * hidden_size, resolved)
+        recurrent_kernel = orthogonal(rng, hidden_size, 3 * hidden_size, resolved)
+        bias_shape = (2, 3 * hidden_size) if reset_after else (3 * hidden_size,)
+        bias = rng.uniform(-0.5, 0.5, bias_shape).astype(resolved)
+        return cls(kernel, recurrent_kernel, bias)
+
+    # --- Keras -------------------------------------------------------------------------
+
+    @classmethod
+    def from_keras(cls, layer: Any) -> GRUWeights:
+        """Read the weights of a built ``keras.layers.GRU`` (with bias)."""
+        arrays = [np.asarray(w) for w in layer.get_weights()]
+        if len(arrays) != 3:
+            raise ValueError(
+                "expected a built keras.layers.GRU with kernel, recurrent_kernel and bias; "
+                f"got a layer with {len(arrays)} weight arrays"
+            )
+        return cls(*arrays)
+
+    def to_keras(self, layer: Any) -> Any:
+        """Write these weights into a built ``keras.layers.GRU`` with bias; return it."""
+        current = layer.get_weights()
+        expected = [w.shape for w in current]
+        if expected != [a.shape for a in self._arrays()]:
+            raise ValueError(
+                f"the Keras layer's weights have shapes {expected}; these weights have "
+                f"{[a.shape for a in self._arrays()]} (build the layer with units="
+                f"{self.hidden_size}, reset_after={self.reset_after} on input size "
+                f"{self.input_size})"
+            )
+        layer.set_weights(
+            [a.astype(w.dtype) for a, w in zip(self._arrays(), current, strict=True)]
+        )
+        return layer
+
+    # --- PyTorch -------------------------------------------------------------------------
+
+    @classmethod
+    def from_torch(cls, module: Any, layer: int = 0, reverse: bool = False) -> GRUWeights:
+        """Read one layer and direction of a ``torch.nn.GRU`` (always reset_after=True).
+
+        PyTorch stores ``weight_ih`` (3 * hidden, input) and ``weight_hh`` in gate order
+        (r, z, n), transposed, and keeps ``bias_ih`` and ``bias_hh`` apart, as Keras's
+        two bias rows.
+        """
+        suffix = _torch_suffix(module, layer, reverse)
+        params = {
+            name: getattr(module, f"{name}{suffix}").detach().cpu().numpy()
+            for name in _torch_names(module)
+        }
+        if "bias_ih" in params:
+            bias = np.stack([params["bias_ih"], params["bias_hh"]])
+        else:
+            bias = np.zeros((2, params["weight_ih"].shape[0]), params["weight_ih"].dtype)
+        return cls(
+            _reorder_blocks(params["weight_ih"].T, _TORCH_GRU_ORDER),
+            _reorder_blocks(params["weight_hh"].T, _TORCH_GRU_ORDER),
+            _reorder_blocks(bias, _TORCH_GRU_ORDER),
+        )
+
+    def to_torch(self, module: Any, layer: int = 0, reverse: bool = False) -> Any:
+        """Write these weights into one layer and direction of a ``torch.nn.GRU``.
+
+        Raises ValueError for ``reset_after=False`` weights: PyTorch's GRU always applies
+        the reset gate after the recurrent matrix product, so it cannot compute them.
+        """
+        import torch
+
+        if not self.reset_after:
+            raise ValueError(
+                "torch.nn.GRU cannot compute reset_after=False (it always applies the reset "
+                "gate after the recurrent matrix product); these weights have a bias of "
+                f"shape {self.bias.shape}, which only Keras and NumPy can run"
+            )
+        suffix = _torch_suffix(module, layer, reverse)
+        bias = _reorder_blocks(self.bias, _TORCH_GRU_ORDER)
+        values = {
+            "weight_ih": _reorder_blocks(self.kernel, _TORCH_GRU_ORDER).T,
+            "weight_hh": _reorder_blocks(self.recurrent_kernel, _TORCH_GRU_ORDER).T,
+        }
+        if "bias_ih" in _torch_names(module):
+            values["bias_ih"], values["bias_hh"] = bias
+        elif np.any(self.bias):
+            raise ValueError("the torch module has bias=False but these weights have a bias")
+        with torch.no_grad():
+            for name, value in values.items():
+                param = getattr(module, f"{name}{suffix}")
+                if tuple(param.shape) != value.shape:
+                    raise ValueError(
+                        f"{name}{suffix} has shape {tuple(param.shape)}; these weights give "
+                        f"{value.shape} (build nn.GRU({self.input_size}, {self.hidden_size}))"
+                    )
+                if str(param.dtype) != f"torch.{self.dtype}":
+                    raise TypeError(
+                        f"{name}{suffix} is {param.dtype} but the weights are {self.dtype}"
+                    )
+                param.copy_(torch.from_numpy(np.array(value)))
+        return module

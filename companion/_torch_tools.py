@@ -1,0 +1,69 @@
+"""Running a PyTorch recurrent computation on NumPy inputs, forwards and through autograd.
+
+Shared by the PyTorch backends of the GRU and the LSTM variants; only PyTorch modules
+import it. PyTorch has no masks: :func:`masked_scan` steps a cell one time step at a time
+and keeps the state (repeating the previous output) where the mask is False, as Keras does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+StepFn = Callable[[torch.Tensor, tuple[torch.Tensor, ...]], tuple[torch.Tensor, ...]]
+
+
+def tensor(array: Any, requires_grad: bool = False) -> torch.Tensor:
+    """A torch tensor holding a writable copy of ``array``."""
+    return torch.from_numpy(np.array(array)).requires_grad_(requires_grad)
+
+
+def masked_scan(
+    step: StepFn,
+    x: torch.Tensor,
+    states: tuple[torch.Tensor, ...],
+    mask: np.ndarray | None,
+) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+    """Run ``step(x_t, states) -> new_states`` over x (batch, time, input_size).
+
+    The first state is the output. Returns (outputs (batch, time, hidden), final states).
+    """
+    keep_all = None if mask is None else torch.from_numpy(np.array(mask))
+    previous = torch.zeros_like(states[0])
+    steps = []
+    for t in range(x.shape[1]):
+        new_states = step(x[:, t], states)
+        if keep_all is None:
+            states, previous = new_states, new_states[0]
+        else:
+            keep = keep_all[:, t, None]
+            states = tuple(
+                torch.where(keep, new, old) for new, old in zip(new_states, states, strict=True)
+            )
+            previous = torch.where(keep, new_states[0], previous)
+        steps.append(previous)
+    if not steps:
+        return torch.zeros((*x.shape[:2], states[0].shape[1]), dtype=x.dtype), states
+    return torch.stack(steps, dim=1), states
+
+
+def backprop(
+    results: Sequence[torch.Tensor], seeds: Sequence[np.ndarray], wrt: Sequence[torch.Tensor]
+) -> list[np.ndarray]:
+    """Gradients of sum over k of sum(results_k * seeds_k) with respect to each of ``wrt``
+    (zeros where a tensor does not affect the loss), as NumPy arrays."""
+    loss = sum((r * tensor(s)).sum() for r, s in zip(results, seeds, strict=True))
+    grads = (
+        torch.autograd.grad(loss, list(wrt), allow_unused=True)
+        if loss.requires_grad
+        else [None] * len(wrt)
+    )
+    return [
+        np.zeros(tuple(w.shape), str(w.dtype).removeprefix("torch."))
+        if g is None
+        else g.detach().numpy()
+        for g, w in zip(grads, wrt, strict=True)
+    ]
