@@ -20,26 +20,43 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from companion import numpy_gru, numpy_lstm
+from companion import numpy_gru, numpy_lstm, numpy_variants, variants
 from companion.gru import GRUOutput
 from companion.interface import LSTMOutput
+from companion.variants import VARIANTS, LSTMVariant, VariantWeights
 from companion.weights import GRUWeights, LSTMWeights
 
 __all__ = [
+    "VARIANTS",
     "GRUOutput",
     "GRUWeights",
     "LSTMOutput",
+    "LSTMVariant",
     "LSTMWeights",
+    "VariantWeights",
     "crosscheck",
     "keras_gru",
     "keras_lstm",
+    "keras_variants",
     "numpy_gru",
     "numpy_lstm",
+    "numpy_variants",
     "torch_gru",
     "torch_lstm",
+    "torch_variants",
+    "variants",
 ]
 
-_LAZY_MODULES = {"crosscheck", "keras_gru", "keras_lstm", "torch_gru", "torch_lstm"}
+_LAZY_MODULES = {
+    "agreement",
+    "crosscheck",
+    "keras_gru",
+    "keras_lstm",
+    "keras_variants",
+    "torch_gru",
+    "torch_lstm",
+    "torch_variants",
+}
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -6,7 +6,9 @@ reports, for each pair of backends and each output (for the LSTM: ``outputs``, `
 the largest absolute difference of any element, against the tolerance of the dtype.
 
 A model is registered in :data:`MODELS`; backend ``b`` of model ``m`` is the module
-``companion.{b}_{m}`` (for example ``companion.torch_lstm``).
+``companion.{b}_{m}`` (for example ``companion.torch_lstm``), or ``companion.{b}_{module}``
+where the model names a module (every LSTM variant runs in ``companion.{b}_variants``, its
+weights saying which variant).
 
 Command line::
 
@@ -19,6 +21,7 @@ prints the table and exits with status 1 if any pair differs beyond tolerance.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import itertools
 from collections.abc import Callable, Sequence
@@ -28,6 +31,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import float_dtype
+from companion.variants import VARIANTS, VariantWeights
 from companion.weights import GRUWeights, LSTMWeights
 
 BACKENDS = ("numpy", "keras", "torch")
@@ -35,15 +39,23 @@ BACKENDS = ("numpy", "keras", "torch")
 
 
 class Model(NamedTuple):
-    """How to draw a model's weights and how many state arrays it carries."""
+    """How to draw a model's weights, its state arrays, and its backend module suffix
+    (empty: the model's own name)."""
 
     random_weights: Callable[..., Any]
     state_names: tuple[str, ...]
+    module: str = ""
 
 
 MODELS: dict[str, Model] = {
     "lstm": Model(LSTMWeights.random, ("h0", "c0")),
     "gru": Model(GRUWeights.random, ("h0",)),
+    **{
+        f"variant-{name.lower()}": Model(
+            functools.partial(VariantWeights.random, variant=variant), ("h0", "c0"), "variants"
+        )
+        for name, variant in VARIANTS.items()
+    },
 }
 """The models crosscheck knows, by the suffix of their backend modules."""
 
@@ -129,7 +141,8 @@ def run(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...]:
     output named tuple (for the LSTM, ``LSTMOutput``)."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
-    module = importlib.import_module(f"companion.{backend}_{case.model}")
+    model = MODELS[case.model]
+    module = importlib.import_module(f"companion.{backend}_{model.module or case.model}")
     x, weights, initial_state, mask = case.inputs(dtype)
     return module.forward(x, weights, initial_state, mask=mask, go_backwards=case.go_backwards)
 

@@ -1,0 +1,117 @@
+"""LSTM variants in Keras 3: a custom cell in ``keras.layers.RNN``.
+
+:class:`VariantCell` runs :func:`companion.variants.cell_step` with ``keras.ops``;
+``keras.layers.RNN`` does the time loop, the masking and ``go_backwards``, and
+``tf.GradientTape`` the gradients. Same functions and signatures as
+:mod:`companion.numpy_variants`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from companion._keras_tools import gradients as _tape_gradients
+from companion._keras_tools import keras, to_numpy
+from companion._scan import gradient_seeds
+from companion.interface import LSTMOutput
+from companion.variants import VariantGradients, VariantWeights, cell_step, prepare
+
+_NAMES = ("kernel", "recurrent_kernel", "bias", "peephole", "gate_kernel")
+
+
+class VariantCell(keras.layers.Layer):
+    """A Keras RNN cell computing one step of ``weights.variant``, holding ``weights``."""
+
+    def __init__(self, weights: VariantWeights, **kwargs: Any) -> None:
+        super().__init__(dtype=str(weights.dtype), **kwargs)
+        self.variant = weights.variant
+        self.initial_values = weights.arrays()
+        self.state_size = [weights.hidden_size] * len(weights.variant.state_names)
+        self.output_size = weights.hidden_size
+
+    def build(self, input_shape: Any) -> None:
+        for name, value in zip(_NAMES, self.initial_values, strict=True):
+            setattr(
+                self,
+                name,
+                self.add_weight(
+                    shape=value.shape,
+                    initializer=lambda shape, dtype, value=value: value,
+                    name=name,
+                ),
+            )
+
+    def call(self, inputs: Any, states: Any, training: bool = False) -> tuple[Any, list[Any]]:
+        params = tuple(keras.ops.convert_to_tensor(getattr(self, name)) for name in _NAMES)
+        new_states, _ = cell_step(
+            self.variant, params, inputs, tuple(states), keras.ops.sigmoid, keras.ops.tanh
+        )
+        return new_states[0], list(new_states)
+
+
+def layer(weights: VariantWeights, *, go_backwards: bool = False) -> keras.layers.RNN:
+    """A built ``keras.layers.RNN`` over a :class:`VariantCell`, returning sequences and
+    states."""
+    rnn = keras.layers.RNN(
+        VariantCell(weights),
+        return_sequences=True,
+        return_state=True,
+        go_backwards=go_backwards,
+        dtype=str(weights.dtype),
+    )
+    rnn.build((None, None, weights.input_size))
+    return rnn
+
+
+def forward(
+    x: Any,
+    weights: VariantWeights,
+    initial_state: Any = None,
+    *,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> LSTMOutput:
+    """Run the variant as a Keras RNN layer.
+
+    x: (batch, time, input_size); initial_state: None or (h0, c0), each (batch, hidden);
+    mask: None or boolean (batch, time). Returns LSTMOutput(outputs, h, c).
+    """
+    inputs = prepare(x, weights, initial_state, mask)
+    if inputs.time == 0:  # Keras cannot slice a sequence with no steps
+        empty = np.zeros((*inputs.x.shape[:2], weights.hidden_size), weights.dtype)
+        return LSTMOutput(empty, inputs.states[0], inputs.states[1])
+    results = layer(weights, go_backwards=go_backwards)(
+        inputs.x, initial_state=list(inputs.states), mask=inputs.mask
+    )
+    return LSTMOutput(*to_numpy(results[:3]))
+
+
+def gradients(
+    x: Any,
+    weights: VariantWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    *,
+    d_h: Any = None,
+    d_c: Any = None,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> VariantGradients:
+    """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c), from
+    ``tf.GradientTape``. Arguments as :func:`companion.numpy_variants.gradients`."""
+    inputs = prepare(x, weights, initial_state, mask)
+    d_outputs, seeds = gradient_seeds(inputs, d_outputs, d_h=d_h, d_c=d_c)
+    if inputs.time == 0:
+        zeros = [np.zeros_like(a) for a in (*weights.arrays(), inputs.x)]
+        return VariantGradients(*zeros, *seeds)
+    rnn = layer(weights, go_backwards=go_backwards)
+    grads = _tape_gradients(
+        lambda x_t, states: rnn(x_t, initial_state=states, mask=inputs.mask)[:3],
+        [getattr(rnn.cell, name) for name in _NAMES],
+        inputs.x,
+        inputs.states,
+        [d_outputs, *seeds],
+    )
+    return VariantGradients(*grads[:8])

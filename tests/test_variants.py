@@ -1,0 +1,146 @@
+"""LSTM variants: one description, three backends that agree forwards and backwards, the
+hand-written NumPy gradients against finite differences, and the parameter counts."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import numpy as np
+import pytest
+from conftest import BACKEND_NAMES, TOLERANCE
+from hypothesis import given
+from hypothesis import strategies as st
+
+from companion import LSTMWeights, numpy_lstm, numpy_variants
+from companion.agreement import agreement, format_agreement
+from companion.variants import VARIANTS, LSTMVariant, VariantWeights
+
+
+def variant_backend(name: str):
+    return importlib.import_module(f"companion.{name}_variants")
+
+
+def max_difference(a, b) -> float:
+    return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
+
+
+@st.composite
+def variant_cases(draw, dtypes=("float32", "float64")):
+    variant = VARIANTS[draw(st.sampled_from(sorted(VARIANTS)))]
+    batch, time = draw(st.integers(1, 3)), draw(st.integers(0, 5))
+    input_size, hidden = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    dtype = draw(st.sampled_from(dtypes))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    weights = VariantWeights.random(input_size, hidden, seed=seed, dtype=dtype, variant=variant)
+    x = (rng.standard_normal((batch, time, input_size)) * 2).astype(dtype)
+    state = None
+    if draw(st.booleans()):
+        state = tuple(rng.uniform(-1, 1, (batch, hidden)) for _ in range(2))
+    mask = rng.random((batch, time)) < 0.7 if draw(st.booleans()) else None
+    seeds = [rng.standard_normal((batch, time, hidden))]
+    seeds += [rng.standard_normal((batch, hidden)) if draw(st.booleans()) else None] * 2
+    return x, weights, state, mask, draw(st.booleans()), seeds
+
+
+@given(variant_cases())
+def test_backends_agree_forwards_and_backwards(case):
+    x, weights, state, mask, go_backwards, (d_outputs, d_h, d_c) = case
+    tolerance = TOLERANCE[str(weights.dtype)]
+    options = dict(mask=mask, go_backwards=go_backwards)
+    reference = numpy_variants.forward(x, weights, state, **options)
+    reference_grads = numpy_variants.gradients(
+        x, weights, d_outputs, state, d_h=d_h, d_c=d_c, **options
+    )
+    for name in ("keras", "torch"):
+        backend = variant_backend(name)
+        assert max_difference(reference, backend.forward(x, weights, state, **options)) < tolerance
+        grads = backend.gradients(x, weights, d_outputs, state, d_h=d_h, d_c=d_c, **options)
+        assert max_difference(reference_grads, grads) < tolerance, (name, weights)
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_numpy_gradients_match_finite_differences(name):
+    weights = VariantWeights.random(2, 3, seed=4, variant=VARIANTS[name])
+    rng = np.random.default_rng(4)
+    x, h0, c0 = rng.standard_normal((2, 4, 2)), *rng.standard_normal((2, 2, 3))
+    d_outputs, d_h, d_c = rng.standard_normal((2, 4, 3)), *rng.standard_normal((2, 2, 3))
+    options = dict(mask=np.array([[True, False, True, True], [False] + [True] * 3]))
+
+    def loss(*arrays):
+        out = numpy_variants.forward(
+            arrays[5], VariantWeights(weights.variant, *arrays[:5]), arrays[6:], **options
+        )
+        return np.sum(out.outputs * d_outputs) + np.sum(out.h * d_h) + np.sum(out.c * d_c)
+
+    arguments = [*weights.arrays(), x, h0, c0]
+    analytic = numpy_variants.gradients(
+        x, weights, d_outputs, (h0, c0), d_h=d_h, d_c=d_c, **options
+    )
+    for position, expected in enumerate(analytic):
+        numeric = np.zeros_like(expected)
+        for index in np.ndindex(expected.shape):
+            shifted = []
+            for sign in (1, -1):
+                changed = [np.array(a) for a in arguments]
+                changed[position][index] += sign * 1e-6
+                shifted.append(loss(*changed))
+            numeric[index] = (shifted[0] - shifted[1]) / 2e-6
+        np.testing.assert_allclose(expected, numeric, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_parameter_count_is_the_number_of_parameters_that_matter(name):
+    """Exactly the parameters the count includes get a nonzero gradient."""
+    weights = VariantWeights.random(3, 4, seed=1, variant=VARIANTS[name])
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5, 6, 3))
+    grads = numpy_variants.gradients(x, weights, rng.standard_normal((5, 6, 4)))
+    used = sum(int(np.count_nonzero(g)) for g in grads[:5])
+    assert used == VARIANTS[name].parameter_count(3, 4)
+
+
+def test_no_peepholes_is_the_keras_and_pytorch_lstm():
+    lstm = LSTMWeights.random(3, 4, seed=2)
+    x = np.random.default_rng(2).standard_normal((2, 6, 3))
+    weights = VariantWeights.from_lstm(lstm, VARIANTS["NP"])
+    assert max_difference(numpy_variants.forward(x, weights), numpy_lstm.forward(x, lstm)) < 1e-15
+    assert VARIANTS["NP"].parameter_count(3, 4) == 4 * 4 * (3 + 4 + 1)
+
+
+def test_same_signatures_everywhere():
+    for function in ("forward", "gradients"):
+        signatures = {
+            str(inspect.signature(getattr(variant_backend(n), function))) for n in BACKEND_NAMES
+        }
+        assert len(signatures) == 1, signatures
+
+
+def test_impossible_variants_are_refused():
+    with pytest.raises(ValueError, match="coupled_input_forget needs both"):
+        LSTMVariant(input_gate=False, coupled_input_forget=True)
+    with pytest.raises(ValueError, match="full_gate_recurrence needs all three gates"):
+        LSTMVariant(output_gate=False, full_gate_recurrence=True)
+    with pytest.raises(TypeError, match="peepholes must be a bool"):
+        LSTMVariant(peepholes=1)
+
+
+def test_bad_inputs_are_refused_clearly():
+    weights = VariantWeights.random(3, 4)
+    with pytest.raises(TypeError, match="weights must be VariantWeights; got LSTMWeights"):
+        numpy_variants.forward(np.zeros((1, 2, 3)), LSTMWeights.random(3, 4))
+    with pytest.raises(ValueError, match=r"peephole must have shape \(3, 4\); got \(4,\)"):
+        VariantWeights(weights.variant, *weights.arrays()[:3], np.zeros(4), weights.gate_kernel)
+    with pytest.raises(ValueError, match=r"d_c must have shape \(batch, hidden\)"):
+        numpy_variants.gradients(np.zeros((1, 2, 3)), weights, np.zeros((1, 2, 4)), d_c=[1.0])
+    for name in BACKEND_NAMES:
+        with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 3\)"):
+            variant_backend(name).forward(np.zeros((1, 2, 5)), weights)
+
+
+def test_agreement_table():
+    row = agreement("variant-cifg", "float64", batch=2, time=3, input_size=2, hidden_size=3)
+    assert row.ok and row.gradients is not None
+    table = format_agreement([row])
+    assert "variant-cifg  float64  1e-12      True     True" in table
