@@ -1,0 +1,102 @@
+"""Stacked and bidirectional LSTMs: NumPy, keras.layers.Bidirectional and
+torch.nn.LSTM(num_layers, bidirectional) agree on outputs, final states and gradients."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+from conftest import TOLERANCE
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from companion import LSTMWeights, numpy_lstm
+from companion.stacked import StackedWeights
+
+
+def stacked_backend(name: str):
+    return importlib.import_module(f"companion.{name}_stacked")
+
+
+def flat(gradients) -> list[np.ndarray]:
+    arrays = [
+        array
+        for layer in gradients.weights.layers
+        for weights in layer
+        for array in (weights.kernel, weights.recurrent_kernel, weights.bias)
+    ]
+    return [*arrays, gradients.x]
+
+
+def max_difference(a, b) -> float:
+    return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
+
+
+@settings(max_examples=12)
+@given(
+    num_layers=st.integers(1, 3),
+    bidirectional=st.booleans(),
+    batch=st.integers(1, 3),
+    time=st.integers(1, 5),
+    input_size=st.integers(1, 4),
+    hidden=st.integers(1, 4),
+    dtype=st.sampled_from(["float32", "float64"]),
+    seed=st.integers(0, 1000),
+)
+def test_backends_agree(num_layers, bidirectional, batch, time, input_size, hidden, dtype, seed):
+    weights = StackedWeights.random(
+        input_size,
+        hidden,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        seed=seed,
+        dtype=dtype,
+    )
+    rng = np.random.default_rng(seed)
+    directions = 2 if bidirectional else 1
+    x = rng.standard_normal((batch, time, input_size))
+    d_outputs = rng.standard_normal((batch, time, directions * hidden))
+    d_h, d_c = rng.standard_normal((2, num_layers * directions, batch, hidden))
+    tolerance = TOLERANCE[dtype]
+    reference = stacked_backend("numpy").forward(x, weights)
+    reference_grads = stacked_backend("numpy").gradients(x, weights, d_outputs, d_h=d_h, d_c=d_c)
+    for name in ("keras", "torch"):
+        backend = stacked_backend(name)
+        assert max_difference(reference, backend.forward(x, weights)) < tolerance, name
+        grads = backend.gradients(x, weights, d_outputs, d_h=d_h, d_c=d_c)
+        assert max_difference(flat(reference_grads), flat(grads)) < tolerance, name
+
+
+def test_one_layer_one_direction_is_the_lstm():
+    lstm = LSTMWeights.random(3, 4, seed=3)
+    x = np.random.default_rng(3).standard_normal((2, 5, 3))
+    out = stacked_backend("numpy").forward(x, StackedWeights(((lstm,),)))
+    expected = numpy_lstm.forward(x, lstm)
+    np.testing.assert_array_equal(out.outputs, expected.outputs)
+    np.testing.assert_array_equal(out.h[0], expected.h)
+
+
+def test_torch_converters_round_trip_every_layer_and_direction():
+    torch = pytest.importorskip("torch")
+    weights = StackedWeights.random(3, 4, num_layers=2, bidirectional=True, seed=5)
+    module = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, dtype=torch.float64)
+    assert StackedWeights.from_torch(weights.to_torch(module)) == weights
+    with pytest.raises(ValueError, match="the module has 1 layers"):
+        weights.to_torch(torch.nn.LSTM(3, 4, dtype=torch.float64))
+
+
+def test_layers_must_fit_together():
+    first = LSTMWeights.random(3, 4)
+    with pytest.raises(ValueError, match="layer 1 must have input size 8"):
+        StackedWeights(((first, first), (first, first)))
+    with pytest.raises(ValueError, match="tuple of 1 or 2"):
+        StackedWeights(((first,), (first, first)))
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 3\)"):
+        stacked_backend("numpy").forward(np.zeros((1, 2, 4)), StackedWeights(((first,),)))
+
+
+def test_keras_converters_round_trip_every_layer_and_direction():
+    keras_stacked = stacked_backend("keras")
+    weights = StackedWeights.random(3, 4, num_layers=2, bidirectional=True, seed=6)
+    assert StackedWeights.from_keras(keras_stacked.layers(weights)) == weights
