@@ -184,6 +184,16 @@ class StackedGradients(NamedTuple):
     weights: StackedWeights
     x: np.ndarray
 
+    def arrays(self) -> list[np.ndarray]:
+        """Every gradient array: kernel, recurrent_kernel, bias of each layer and direction
+        in order, then x."""
+        return [
+            array
+            for layer in self.weights.layers
+            for weights in layer
+            for array in (weights.kernel, weights.recurrent_kernel, weights.bias)
+        ] + [self.x]
+
 
 def check_input(x: Any, weights: StackedWeights) -> np.ndarray:
     """x as a (batch, time, input_size) array in the weights' dtype, or a clear error."""

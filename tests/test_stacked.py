@@ -20,13 +20,7 @@ def stacked_backend(name: str):
 
 
 def flat(gradients) -> list[np.ndarray]:
-    arrays = [
-        array
-        for layer in gradients.weights.layers
-        for weights in layer
-        for array in (weights.kernel, weights.recurrent_kernel, weights.bias)
-    ]
-    return [*arrays, gradients.x]
+    return gradients.arrays()
 
 
 def max_difference(a, b) -> float:
