@@ -1,10 +1,10 @@
-"""Train the sentiment classifier of :mod:`companion.sentiment` with PyTorch.
+"""Train the sentiment classifier of :mod:`companion.chinese_sentiment` with PyTorch.
 
 The model is ``nn.Embedding -> nn.LSTM -> nn.Linear`` on the last hidden state, in float64,
 trained full batch with Adam. Sentences of each length form one unpadded batch, so no mask
-is needed. Training is seeded and single-threaded, so it gives the same weights on every run;
-the result comes back as a :class:`~companion.sentiment.SentimentModel` of NumPy arrays, the
-LSTM read with :meth:`LSTMWeights.from_torch`.
+is needed. Training is seeded and single-threaded, so it gives the same weights on every
+run; the result comes back as a :class:`~companion.chinese_sentiment.SentimentModel` of NumPy
+arrays, the LSTM read with :meth:`LSTMWeights.from_torch`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from companion.sentiment import VOCABULARY, SentimentModel, encode, group_by_length
+from companion.chinese_sentiment import VOCABULARY, SentimentModel, encode, group_by_length
 from companion.weights import LSTMWeights
 
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from companion import sentiment
-from companion.sentiment import GLOSSES, VOCABULARY, encode, generate, group_by_length, label
+from companion import LSTMWeights
+from companion.chinese_sentiment import (
+    GLOSSES,
+    VOCABULARY,
+    SentimentModel,
+    encode,
+    generate,
+    group_by_length,
+    label,
+)
 
 
 def test_generate_is_reproducible_and_balanced():
@@ -57,18 +65,18 @@ def test_generate_rejects_bad_count():
 
 def test_training_learns_and_numpy_reads_the_torch_model():
     torch = pytest.importorskip("torch")
-    from companion import torch_sentiment
+    from companion import torch_chinese_sentiment
 
     sentences, labels = generate(200, seed=0)
-    model, losses = torch_sentiment.train(sentences, labels, hidden_size=4, epochs=60)
-    again, _ = torch_sentiment.train(sentences, labels, hidden_size=4, epochs=60)
+    model, losses = torch_chinese_sentiment.train(sentences, labels, hidden_size=4, epochs=60)
+    again, _ = torch_chinese_sentiment.train(sentences, labels, hidden_size=4, epochs=60)
     assert losses[-1] < losses[0] / 2
     assert model.accuracy(sentences, labels) > 0.9
     np.testing.assert_array_equal(model.embedding, again.embedding)  # seeded: reproducible
     assert model.lstm == again.lstm
 
     # The NumPy forward pass of the converted weights equals the PyTorch model's.
-    net = torch_sentiment.SentimentLSTM(8, 4)
+    net = torch_chinese_sentiment.SentimentLSTM(8, 4)
     torch.manual_seed(1)
     for parameter in net.parameters():
         torch.nn.init.normal_(parameter)
@@ -80,16 +88,16 @@ def test_training_learns_and_numpy_reads_the_torch_model():
 
 def test_train_rejects_bad_labels():
     pytest.importorskip("torch")
-    from companion import torch_sentiment
+    from companion import torch_chinese_sentiment
 
     with pytest.raises(ValueError, match="labels must be 0/1"):
-        torch_sentiment.train([("我", "喜欢", "这个", "电影")], np.array([2]))
+        torch_chinese_sentiment.train([("我", "喜欢", "这个", "电影")], np.array([2]))
 
 
 def test_model_embed_needs_one_length():
-    model = sentiment.SentimentModel(
+    model = SentimentModel(
         np.zeros((len(VOCABULARY), 2)),
-        sentiment.LSTMWeights.random(2, 3),
+        LSTMWeights.random(2, 3),
         np.zeros(3),
         0.0,
     )

@@ -10,7 +10,7 @@ The label is 1 (positive) when the verb or adjective is positive and the sentenc
 negated by 不, else 0. So the model has to carry 不 forward to the word it negates.
 
 :class:`SentimentModel` holds a trained classifier (embedding, LSTM, dense layer) as NumPy
-arrays; it is trained in :mod:`companion.torch_sentiment` and evaluated here with the NumPy
+arrays; it is trained in :mod:`companion.torch_chinese_sentiment` and evaluated here with the NumPy
 LSTM, so its gates can be traced with :func:`companion.trace.trace`.
 """
 
