@@ -14,17 +14,18 @@ the order of ``forward``'s outputs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from companion.interface import prepare
-from companion.numpy_lstm import step
+from companion.numpy_lstm import LSTMStep, step
 from companion.weights import GATES, LSTMWeights
 
 
-class LSTMTrace(NamedTuple):
-    """Every value of an LSTM forward pass, each (batch, time, hidden), in processing order.
+class LSTMTrace(LSTMStep):
+    """Every value of an LSTM forward pass: the fields of :class:`LSTMStep` (i, f, g, o, c,
+    h), each (batch, time, hidden) instead of (batch, hidden), in processing order.
 
     i, f, o: input, forget and output gates, in (0, 1)
     g:       candidate cell values, in (-1, 1)
@@ -32,12 +33,7 @@ class LSTMTrace(NamedTuple):
     h:       hidden state after each step
     """
 
-    i: np.ndarray
-    f: np.ndarray
-    g: np.ndarray
-    o: np.ndarray
-    c: np.ndarray
-    h: np.ndarray
+    __slots__ = ()
 
     def gates(self) -> dict[str, np.ndarray]:
         """The three gates and the candidate, keyed by their letters in the order (i, f, g,
