@@ -26,7 +26,7 @@ from companion.weights import LSTMWeights
 
 __all__ = ["LSTMOutput", "LSTMWeights", "crosscheck", "keras_lstm", "numpy_lstm", "torch_lstm"]
 
-_LAZY_MODULES = {"crosscheck", "keras_lstm", "torch_lstm"}
+_LAZY_MODULES = {"crosscheck", "keras_lstm", "torch_lstm", "torch_chinese_sentiment"}
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -20,7 +20,7 @@ outputs in that processing order.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,6 +32,38 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     """The logistic function 1 / (1 + exp(-z)), computed as (1 + tanh(z / 2)) / 2, which
     cannot overflow."""
     return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+class LSTMStep(NamedTuple):
+    """Everything one LSTM step computes, each (batch, hidden).
+
+    i, f, o: input, forget and output gates, sigmoid(z), in (0, 1)
+    g:       candidate cell values, tanh(z), in (-1, 1)
+    c:       the new cell state f * c_previous + i * g
+    h:       the new hidden state (the step's output) o * tanh(c)
+    """
+
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+    c: np.ndarray
+    h: np.ndarray
+
+
+def step(z: np.ndarray, c: np.ndarray) -> LSTMStep:
+    """One LSTM step from its pre-activations.
+
+    z: (batch, 4 * hidden), x_t @ kernel + h_{t-1} @ recurrent_kernel + bias, gate order
+    (i, f, g, o); c: (batch, hidden), the previous cell state.
+    """
+    hidden = c.shape[-1]
+    i = sigmoid(z[:, :hidden])
+    f = sigmoid(z[:, hidden : 2 * hidden])
+    g = np.tanh(z[:, 2 * hidden : 3 * hidden])
+    o = sigmoid(z[:, 3 * hidden :])
+    c_new = f * c + i * g
+    return LSTMStep(i, f, g, o, c_new, o * np.tanh(c_new))
 
 
 def forward(
@@ -60,13 +92,7 @@ def forward(
     outputs = np.zeros((time, batch, hidden), weights.dtype)
     previous_output = np.zeros((batch, hidden), weights.dtype)
     for t in range(time):
-        z = projected[t] + h @ weights.recurrent_kernel
-        i = sigmoid(z[:, :hidden])
-        f = sigmoid(z[:, hidden : 2 * hidden])
-        g = np.tanh(z[:, 2 * hidden : 3 * hidden])
-        o = sigmoid(z[:, 3 * hidden :])
-        c_new = f * c + i * g
-        h_new = o * np.tanh(c_new)
+        *_, c_new, h_new = step(projected[t] + h @ weights.recurrent_kernel, c)
         if mask is None:
             h, c = h_new, c_new
             outputs[t] = h_new
