@@ -53,6 +53,7 @@ def plot_hidden_states(outputs: Any, title: str = "Hidden state at every step") 
     axes.set_xlabel("time step t")
     axes.set_ylabel("hidden unit")
     axes.set_xticks(range(outputs.shape[0]), [str(t + 1) for t in range(outputs.shape[0])])
+    axes.set_yticks(range(outputs.shape[1]))
     axes.set_title(title)
     figure.colorbar(image, ax=axes, label="$h_t$ (tanh, between -1 and 1)")
     return figure
