@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from companion import LSTMWeights, RNNWeights, plotting
+from companion import LSTMWeights, RNNWeights, numpy_lstm, numpy_rnn, plotting
 from companion.clipping import angle_degrees, clip_by_norm, clip_by_value
 from companion.gradient_flow import (
     lstm_jacobian_norms,
@@ -84,26 +84,19 @@ def jacobian_by_finite_differences(step, x, weights):
     return np.sqrt((jacobians**2).sum(axis=(1, 3))).mean(axis=0)[::-1]
 
 
-def test_rnn_jacobian_norms_match_finite_differences():
-    from companion import numpy_rnn
-
-    weights = RNNWeights.random(2, 3, seed=5)
+@pytest.mark.parametrize(
+    ("weights_class", "forward", "norms"),
+    [
+        (RNNWeights, numpy_rnn.forward, rnn_jacobian_norms),
+        (LSTMWeights, numpy_lstm.forward, lstm_jacobian_norms),
+    ],
+    ids=["rnn", "lstm"],
+)
+def test_jacobian_norms_match_finite_differences(weights_class, forward, norms):
+    weights = weights_class.random(2, 3, seed=5)
     x = np.random.default_rng(5).standard_normal((2, 4, 2))
-    expected = jacobian_by_finite_differences(
-        lambda v: numpy_rnn.forward(v, weights).h, x, weights
-    )
-    np.testing.assert_allclose(rnn_jacobian_norms(x, weights), expected, rtol=1e-6)
-
-
-def test_lstm_jacobian_norms_match_finite_differences():
-    from companion import numpy_lstm
-
-    weights = LSTMWeights.random(2, 3, seed=6)
-    x = np.random.default_rng(6).standard_normal((2, 4, 2))
-    expected = jacobian_by_finite_differences(
-        lambda v: numpy_lstm.forward(v, weights).h, x, weights
-    )
-    np.testing.assert_allclose(lstm_jacobian_norms(x, weights), expected, rtol=1e-6)
+    expected = jacobian_by_finite_differences(lambda v: forward(v, weights).h, x, weights)
+    np.testing.assert_allclose(norms(x, weights), expected, rtol=1e-6)
 
 
 def test_recurrent_scale_makes_gradients_vanish_or_explode():
