@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import float_dtype
-from companion.weights import LSTMWeights
+from companion.weights import LSTMWeights, RNNWeights
 
 BACKENDS = ("numpy", "keras", "torch")
 """Backend names; backend ``b`` of model ``m`` is the module ``companion.{b}_{m}``."""
@@ -43,6 +43,7 @@ class Model(NamedTuple):
 
 MODELS: dict[str, Model] = {
     "lstm": Model(LSTMWeights.random, ("h0", "c0")),
+    "rnn": Model(RNNWeights.random, ("h0",)),
 }
 """The models crosscheck knows, by the suffix of their backend modules."""
 

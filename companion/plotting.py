@@ -94,4 +94,131 @@ def gate_histogram(gates: Mapping[str, np.ndarray], *, title: str, bins: int = 2
         axis.set_xlabel("activation")
     axes[0, 0].set_ylabel("share of values")
     figure.suptitle(title)
+
+
+# --- Recurrent networks and long-term dependency -----------------------------------------
+
+
+def _pyplot() -> Any:
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_unrolled_chain(steps: int = 4) -> Any:
+    """The recurrence unrolled over ``steps`` time steps: one cell per step, the same
+    weights in each, x_t entering from below, h_t leaving upwards and to the right."""
+    if not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive integer; got {steps!r}")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(1.9 * steps + 1.2, 2.6))
+    arrow = dict(arrowstyle="->", lw=1.4)
+    for t in range(steps):
+        centre = 1.9 * t + 1.2
+        axes.add_patch(
+            plt.Rectangle((centre - 0.5, 0.6), 1.0, 0.8, fc="#dbe9f6", ec="#1f4e79", lw=1.5)
+        )
+        axes.text(centre, 1.0, "tanh", ha="center", va="center")
+        axes.annotate("", (centre, 0.6), (centre, 0.0), arrowprops=arrow)
+        axes.text(centre, -0.15, f"$x_{{{t + 1}}}$", ha="center", va="top")
+        axes.annotate("", (centre, 2.0), (centre, 1.4), arrowprops=arrow)
+        axes.text(centre, 2.05, f"$h_{{{t + 1}}}$", ha="center", va="bottom")
+        axes.annotate("", (centre - 0.5, 1.0), (centre - 1.4, 1.0), arrowprops=arrow)
+        axes.text(centre - 0.95, 1.08, f"$h_{{{t}}}$", ha="center", va="bottom")
+    axes.set_xlim(-0.3, 1.9 * steps + 0.3)
+    axes.set_ylim(-0.6, 2.5)
+    axes.set_title(f"A recurrent layer unrolled over {steps} steps (one set of weights)")
+    axes.axis("off")
+    return figure
+
+
+def plot_hidden_states(outputs: Any, title: str = "Hidden state at every step") -> Any:
+    """Heat map of one sequence's hidden states: ``outputs`` (time, hidden)."""
+    outputs = np.asarray(outputs)
+    if outputs.ndim != 2:
+        raise ValueError(f"outputs must have shape (time, hidden); got {outputs.shape}")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6, 3))
+    image = axes.imshow(outputs.T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1)
+    axes.set_xlabel("time step t")
+    axes.set_ylabel("hidden unit")
+    axes.set_xticks(range(outputs.shape[0]), [str(t + 1) for t in range(outputs.shape[0])])
+    axes.set_yticks(range(outputs.shape[1]))
+    axes.set_title(title)
+    figure.colorbar(image, ax=axes, label="$h_t$ (tanh, between -1 and 1)")
+    return figure
+
+
+def plot_jacobian_norms(
+    norms: Mapping[str, Any], title: str = "How much h_T depends on x_t"
+) -> Any:
+    """One line per label: ||dh_T/dx_t|| (each array indexed by distance T - t) on a log
+    scale against the distance."""
+    if not norms:
+        raise ValueError("norms must name at least one curve")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.5, 4))
+    for label, values in norms.items():
+        values = np.asarray(values)
+        axes.semilogy(np.arange(len(values)), values, label=label)
+    axes.set_xlabel("distance T - t (time steps)")
+    axes.set_ylabel(r"$\|\partial h_T / \partial x_t\|_F$ (mean over the batch)")
+    axes.set_title(title)
+    axes.grid(True, which="major", alpha=0.3)
+    axes.legend()
+    return figure
+
+
+def plot_clipping(gradient: Any, by_norm: Any, by_value: Any, limit: float) -> Any:
+    """A 2-D gradient and its two clipped versions as arrows, with the value-clipping box
+    [-limit, limit]^2 and the norm-clipping circle of radius ``limit``."""
+    vectors = {"gradient": gradient, "clipped by norm": by_norm, "clipped by value": by_value}
+    for name, vector in vectors.items():
+        if np.shape(vector) != (2,):
+            raise ValueError(f"{name} must be a 2-vector; got shape {np.shape(vector)}")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(4.8, 4.8))
+    axes.add_patch(plt.Circle((0, 0), limit, fill=False, ls="--", ec="grey"))
+    axes.add_patch(plt.Rectangle((-limit, -limit), 2 * limit, 2 * limit, fill=False, ec="grey"))
+    for (name, vector), colour in zip(vectors.items(), ("k", "C0", "C3"), strict=True):
+        axes.annotate(
+            "", tuple(vector), (0, 0), arrowprops=dict(arrowstyle="->", lw=2, color=colour)
+        )
+        axes.plot([], [], color=colour, label=name)
+    reach = 1.15 * max(float(np.max(np.abs(v))) for v in vectors.values())
+    axes.set_xlim(-0.2 * reach, reach)
+    axes.set_ylim(-0.2 * reach, reach)
+    axes.set_aspect("equal")
+    axes.set_xlabel("gradient component 1")
+    axes.set_ylabel("gradient component 2")
+    axes.set_title(f"Clipping a gradient to {limit:g}")
+    axes.legend(loc="upper left")
+    return figure
+
+
+def plot_accuracy_vs_distance(results: Sequence[Any]) -> Any:
+    """Test accuracy against subject-verb distance: one dot per run, a line through each
+    model's mean. ``results``: objects with ``kind``, ``distance`` and ``test_accuracy``
+    (such as :class:`companion.training.TrainingResult`)."""
+    if not results:
+        raise ValueError("results must hold at least one training run")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.5, 4))
+    kinds = sorted({r.kind for r in results})
+    for index, kind in enumerate(kinds):
+        runs = [r for r in results if r.kind == kind]
+        distances = sorted({r.distance for r in runs})
+        means = [np.mean([r.test_accuracy for r in runs if r.distance == d]) for d in distances]
+        colour = f"C{index}"
+        axes.plot(distances, means, "-", color=colour, label=f"{kind} (mean)")
+        axes.plot(
+            [r.distance for r in runs], [r.test_accuracy for r in runs], "o", color=colour,
+            alpha=0.5, label=f"{kind} (one seed)",
+        )  # fmt: skip
+    axes.axhline(0.5, color="grey", ls=":", label="chance")
+    axes.set_ylim(0.35, 1.05)
+    axes.set_xlabel("distance from subject to verb (time steps)")
+    axes.set_ylabel("test accuracy (fraction correct)")
+    axes.set_title("Subject-verb agreement: accuracy against distance")
+    axes.legend()
     return figure
