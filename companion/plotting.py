@@ -94,6 +94,7 @@ def gate_histogram(gates: Mapping[str, np.ndarray], *, title: str, bins: int = 2
         axis.set_xlabel("activation")
     axes[0, 0].set_ylabel("share of values")
     figure.suptitle(title)
+    return figure
 
 
 # --- Recurrent networks and long-term dependency -----------------------------------------
