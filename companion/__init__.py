@@ -9,6 +9,8 @@ functions, NumPy arrays in and out::
     numpy_lstm.forward(x, weights)     # plain NumPy
     keras_lstm.forward(x, weights)     # keras.layers.LSTM
     torch_lstm.forward(x, weights)     # torch.nn.LSTM
+    numpy_lstm.gradients(x, weights, d_outputs)   # backpropagation through time, and the
+    torch_lstm.gradients(x, weights, d_outputs)   # same gradients from the frameworks
 
 ``import companion`` imports NumPy only. The framework backends (``keras_lstm``,
 ``torch_lstm``) and ``crosscheck`` are imported on first use, so readers without TensorFlow
@@ -21,12 +23,30 @@ import importlib
 from types import ModuleType
 
 from companion import numpy_lstm
-from companion.interface import LSTMOutput
+from companion.interface import LSTMGradients, LSTMOutput
 from companion.weights import LSTMWeights
 
-__all__ = ["LSTMOutput", "LSTMWeights", "crosscheck", "keras_lstm", "numpy_lstm", "torch_lstm"]
+__all__ = [
+    "LSTMGradients",
+    "LSTMOutput",
+    "LSTMWeights",
+    "clipping",
+    "crosscheck",
+    "gradcheck",
+    "gradient_flow",
+    "keras_lstm",
+    "numpy_lstm",
+    "torch_lstm",
+]
 
-_LAZY_MODULES = {"crosscheck", "keras_lstm", "torch_lstm"}
+_LAZY_MODULES = {
+    "clipping",
+    "crosscheck",
+    "gradcheck",
+    "gradient_flow",
+    "keras_lstm",
+    "torch_lstm",
+}
 
 
 def __getattr__(name: str) -> ModuleType:
