@@ -205,16 +205,8 @@ def compare(
 ) -> list[Difference]:
     """Every pair of ``backends`` on every output of ``case``: a row per (pair, output)."""
     resolved = float_dtype(dtype)
-    tolerance = TOLERANCES[str(resolved)]
     results = {backend: run(backend, case, resolved) for backend in backends}
-    rows = []
-    for first, second in itertools.combinations(backends, 2):
-        for output in results[first]._fields:
-            a = getattr(results[first], output)
-            b = getattr(results[second], output)
-            diff = float(np.max(np.abs(a - b), initial=0.0))
-            rows.append(Difference(case.name, f"{first} vs {second}", output, diff, tolerance))
-    return rows
+    return _pairwise(case.name, results, TOLERANCES[str(resolved)])
 
 
 def gradient_scale(*gradients: np.ndarray) -> float:
@@ -235,19 +227,28 @@ def compare_gradients(
     if backends is None:
         backends = gradient_backends(case.model)
     results = {backend: run_gradients(backend, case, resolved) for backend in backends}
+    return _pairwise(case.name, results, TOLERANCES[str(resolved)], gradients=True)
+
+
+def _pairwise(
+    case_name: str,
+    results: dict[str, tuple[np.ndarray, ...]],
+    tolerance: float,
+    *,
+    gradients: bool = False,
+) -> list[Difference]:
+    """A row per pair of backends and field of their named-tuple results; for gradients,
+    fields are named ``d <field>`` and tolerances scaled by :func:`gradient_scale`."""
     rows = []
-    for first, second in itertools.combinations(backends, 2):
+    for first, second in itertools.combinations(results, 2):
         for field in results[first]._fields:
             a = getattr(results[first], field)
             b = getattr(results[second], field)
-            scale = max(
-                1.0, float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0))
-            )
             diff = float(np.max(np.abs(a - b), initial=0.0))
-            tolerance = TOLERANCES[str(resolved)] * scale
-            rows.append(
-                Difference(case.name, f"{first} vs {second}", f"d {field}", diff, tolerance)
-            )
+            scale = gradient_scale(a, b) if gradients else 1.0
+            output = f"d {field}" if gradients else field
+            pair = f"{first} vs {second}"
+            rows.append(Difference(case_name, pair, output, diff, tolerance * scale))
     return rows
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import test_agreement  # its case strategy; a module import, so its tests are not collected twice
 from conftest import BACKEND_NAMES, TOLERANCE, load_backend
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,31 +17,18 @@ from companion.gradcheck import finite_differences, gradcheck, relative_error
 
 @st.composite
 def gradient_cases(draw, dtypes=("float32", "float64")):
-    """(x, weights, d_outputs, initial_state, d_h, d_c, mask, go_backwards), small shapes."""
-    batch = draw(st.integers(1, 3))
-    time = draw(st.integers(0, 5))
-    input_size = draw(st.integers(1, 3))
-    hidden = draw(st.integers(1, 4))
-    dtype = draw(st.sampled_from(dtypes))
-    seed = draw(st.integers(0, 2**16))
-    rng = np.random.default_rng(seed)
-    weights = LSTMWeights.random(input_size, hidden, seed=seed, dtype=dtype)
-    # A bias of a few units saturates some gates, where the derivatives are smallest.
-    weights = LSTMWeights(
-        weights.kernel, weights.recurrent_kernel, rng.normal(0, 1.5, 4 * hidden).astype(dtype)
-    )
-    x = rng.standard_normal((batch, time, input_size)) * draw(st.sampled_from([0.5, 2.0]))
-    state = None
-    if draw(st.booleans()):
-        state = tuple(rng.uniform(-2, 2, (batch, hidden)).astype(dtype) for _ in range(2))
+    """(x, weights, d_outputs, initial_state, d_h, d_c, mask, go_backwards): the forward
+    cases of test_agreement, with loss weights drawn for them."""
+    x, weights, state, mask, go_backwards = draw(test_agreement.lstm_cases(dtypes))
+    batch, time, _ = x.shape
+    hidden, dtype = weights.hidden_size, weights.dtype
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     d_outputs = rng.standard_normal((batch, time, hidden)).astype(dtype)
     d_h, d_c = (
         rng.standard_normal((batch, hidden)).astype(dtype) if draw(st.booleans()) else None
         for _ in range(2)
     )
-    mask = rng.random((batch, time)) < 0.7 if draw(st.booleans()) else None
-    go_backwards = draw(st.booleans())
-    return x.astype(dtype), weights, d_outputs, state, d_h, d_c, mask, go_backwards
+    return x, weights, d_outputs, state, d_h, d_c, mask, go_backwards
 
 
 def call_gradients(backend, case) -> LSTMGradients:
