@@ -84,8 +84,8 @@ class LSTMInputs(NamedTuple):
             np.zeros_like(weights.recurrent_kernel),
             np.zeros_like(weights.bias),
             np.zeros_like(self.x),
-            cotangents.d_h,
-            cotangents.d_c,
+            cotangents.d_h.copy(),
+            cotangents.d_c.copy(),
         )
 
     def reversed(self) -> LSTMInputs:

@@ -120,11 +120,10 @@ def _run(
     for t in range(time):
         h_prev[t], c_prev[t] = h, c
         z = projected[t] + h @ weights.recurrent_kernel
-        i = sigmoid(z[:, :hidden])
-        f = sigmoid(z[:, hidden : 2 * hidden])
-        g = np.tanh(z[:, 2 * hidden : 3 * hidden])
-        o = sigmoid(z[:, 3 * hidden :])
-        gates[t] = np.concatenate([i, f, g, o], axis=1)
+        gates[t, :, : 2 * hidden] = sigmoid(z[:, : 2 * hidden])  # input and forget gates
+        gates[t, :, 2 * hidden : 3 * hidden] = np.tanh(z[:, 2 * hidden : 3 * hidden])
+        gates[t, :, 3 * hidden :] = sigmoid(z[:, 3 * hidden :])
+        i, f, g, o = np.split(gates[t], 4, axis=1)
         c_new = f * c + i * g
         tanh_c[t] = np.tanh(c_new)
         h_new = o * tanh_c[t]
@@ -211,8 +210,10 @@ def _backward(cotangents: LSTMCotangents, cache: LSTMCache) -> LSTMGradients:
     d_x = (d_z @ weights.kernel.T).transpose(1, 0, 2)
     if cache.go_backwards:
         d_x = d_x[:, ::-1]
+    d_bias = d_z.sum(axis=(0, 1))
+    # Copies, so that no gradient is the caller's own d_h or d_c array (as with no steps).
     return LSTMGradients(
-        d_kernel, d_recurrent_kernel, d_z.sum(axis=(0, 1)), np.ascontiguousarray(d_x), d_h, d_c
+        d_kernel, d_recurrent_kernel, d_bias, np.ascontiguousarray(d_x), d_h.copy(), d_c.copy()
     )
 
 

@@ -196,3 +196,13 @@ def test_relative_error_is_relative_to_the_scale():
     assert relative_error(np.array([101.0, 0.0]), np.array([100.0, 0.0])) == pytest.approx(0.01)
     assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
     assert relative_error(np.array([1e-3]), np.zeros(1)) == pytest.approx(1e-3)
+
+
+def test_gradients_never_alias_the_callers_arrays(backend):
+    weights = LSTMWeights.random(1, 2)
+    d_h, d_c = np.ones((1, 2)), np.ones((1, 2))
+    for time in (0, 2):
+        grads = backend.gradients(
+            np.ones((1, time, 1)), weights, np.ones((1, time, 2)), d_h=d_h, d_c=d_c
+        )
+        assert not np.shares_memory(grads.h0, d_h) and not np.shares_memory(grads.c0, d_c)
