@@ -9,6 +9,8 @@ functions, NumPy arrays in and out::
     numpy_lstm.forward(x, weights)     # plain NumPy
     keras_lstm.forward(x, weights)     # keras.layers.LSTM
     torch_lstm.forward(x, weights)     # torch.nn.LSTM
+    numpy_lstm.gradients(x, weights, d_outputs)   # backpropagation through time, and the
+    torch_lstm.gradients(x, weights, d_outputs)   # same gradients from the frameworks
 
 The vanilla RNN the LSTM improves on comes the same way: :class:`RNNWeights` (Keras
 ``SimpleRNN`` layout) and ``numpy_rnn``, ``keras_rnn``, ``torch_rnn``, each with ``forward``
@@ -25,16 +27,20 @@ import importlib
 from types import ModuleType
 
 from companion import numpy_lstm, numpy_rnn
-from companion.interface import LSTMOutput, RNNGradients, RNNOutput
+from companion.interface import LSTMGradients, LSTMOutput, RNNGradients, RNNOutput
 from companion.weights import LSTMWeights, RNNWeights
 
 __all__ = [
+    "LSTMGradients",
     "LSTMOutput",
     "LSTMWeights",
     "RNNGradients",
     "RNNOutput",
     "RNNWeights",
+    "clipping",
     "crosscheck",
+    "gradcheck",
+    "gradient_flow",
     "keras_lstm",
     "keras_rnn",
     "numpy_lstm",
@@ -44,7 +50,10 @@ __all__ = [
 ]
 
 _LAZY_MODULES = {
+    "clipping",
     "crosscheck",
+    "gradcheck",
+    "gradient_flow",
     "keras_lstm",
     "keras_rnn",
     "torch_lstm",

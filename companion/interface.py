@@ -1,8 +1,9 @@
 """What every LSTM and vanilla-RNN backend takes and returns.
 
 ``companion.numpy_lstm``, ``companion.keras_lstm`` and ``companion.torch_lstm`` all call
-:func:`prepare` first, so bad input gets the same clear error from each before any framework
-sees it, and all return an :class:`LSTMOutput` of NumPy arrays. The vanilla RNN backends
+:func:`prepare` (or, for gradients, :func:`prepare_gradients`) first, so bad input gets the
+same clear error from each before any framework sees it, and all return an
+:class:`LSTMOutput` or :class:`LSTMGradients` of NumPy arrays. The vanilla RNN backends
 (``companion.numpy_rnn``, ``keras_rnn``, ``torch_rnn``) do the same with :func:`prepare_rnn`,
 :class:`RNNOutput` and :class:`RNNGradients`.
 """
@@ -13,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import prepare_inputs, real_array
+from companion._checks import prepare_cotangents, prepare_inputs
 from companion.weights import LSTMWeights, RNNWeights
 
 
@@ -28,6 +29,37 @@ class LSTMOutput(NamedTuple):
     outputs: np.ndarray
     h: np.ndarray
     c: np.ndarray
+
+
+class LSTMGradients(NamedTuple):
+    """Gradients of a scalar loss with respect to everything an LSTM call takes, as NumPy
+    arrays shaped like what they are the gradient of.
+
+    kernel: (input_size, 4 * hidden); recurrent_kernel: (hidden, 4 * hidden);
+    bias: (4 * hidden,); x: (batch, time, input_size); h0, c0: (batch, hidden)
+
+    The loss is ``sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c)`` (see
+    :func:`prepare_gradients`).
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+    x: np.ndarray
+    h0: np.ndarray
+    c0: np.ndarray
+
+
+class LSTMCotangents(NamedTuple):
+    """Validated weights of the loss terms, in the weights' dtype.
+
+    d_outputs: (batch, time, hidden), in processing order like ``LSTMOutput.outputs``;
+    d_h, d_c: (batch, hidden), zeros where not given.
+    """
+
+    d_outputs: np.ndarray
+    d_h: np.ndarray
+    d_c: np.ndarray
 
 
 class LSTMInputs(NamedTuple):
@@ -45,6 +77,18 @@ class LSTMInputs(NamedTuple):
         """The result of a sequence with no time steps: no outputs, the initial state."""
         batch, _, _ = self.x.shape
         return LSTMOutput(np.zeros((batch, 0, self.h0.shape[1]), self.x.dtype), self.h0, self.c0)
+
+    def empty_gradients(self, weights: LSTMWeights, cotangents: LSTMCotangents) -> LSTMGradients:
+        """The gradients of a sequence with no time steps: zero for the weights and x, and the
+        final state is the initial state, so d h0 = d_h and d c0 = d_c."""
+        return LSTMGradients(
+            np.zeros_like(weights.kernel),
+            np.zeros_like(weights.recurrent_kernel),
+            np.zeros_like(weights.bias),
+            np.zeros_like(self.x),
+            cotangents.d_h.copy(),
+            cotangents.d_c.copy(),
+        )
 
     def reversed(self) -> LSTMInputs:
         """The same inputs with time reversed, for ``go_backwards=True``."""
@@ -66,6 +110,28 @@ def prepare(
     )
     h0, c0 = inputs.states
     return LSTMInputs(inputs.x, h0, c0, inputs.mask)
+
+
+def prepare_gradients(
+    x: Any,
+    weights: LSTMWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    mask: Any = None,
+    d_h: Any = None,
+    d_c: Any = None,
+) -> tuple[LSTMInputs, LSTMCotangents]:
+    """Validate a ``gradients`` call, as every backend does before computing.
+
+    The arguments of the forward pass are checked as by :func:`prepare`; then ``d_outputs``
+    must be (batch, time, hidden) and ``d_h``, ``d_c`` None or (batch, hidden), all finite.
+    """
+    inputs = prepare(x, weights, initial_state, mask)
+    batch, time, _ = inputs.x.shape
+    cotangents = prepare_cotangents(
+        d_outputs, {"d_h": d_h, "d_c": d_c}, batch, time, weights.hidden_size, weights.dtype
+    )
+    return inputs, LSTMCotangents(*cotangents)
 
 
 class RNNOutput(NamedTuple):
@@ -149,14 +215,7 @@ def prepare_rnn_gradients(
     """Validate the upstream gradients of an RNN call: d_outputs (batch, time, hidden) and
     d_h (batch, hidden) or None (zeros). Returns both as arrays in the weights' dtype."""
     batch, time, _ = inputs.x.shape
-    shapes = {"d_outputs": (batch, time, weights.hidden_size), "d_h": (batch, weights.hidden_size)}
-    arrays = []
-    for name, value in (("d_outputs", d_outputs), ("d_h", d_h)):
-        if value is None and name == "d_h":
-            arrays.append(np.zeros(shapes[name], weights.dtype))
-            continue
-        array = real_array(name, value, weights.dtype)
-        if array.shape != shapes[name]:
-            raise ValueError(f"{name} must have shape {shapes[name]}; got {array.shape}")
-        arrays.append(array)
-    return arrays[0], arrays[1]
+    d_outputs, d_h = prepare_cotangents(
+        d_outputs, {"d_h": d_h}, batch, time, weights.hidden_size, weights.dtype
+    )
+    return d_outputs, d_h

@@ -1,9 +1,9 @@
 """Look inside an LSTM: every gate, candidate, cell and hidden value at every step.
 
-:func:`trace` runs the NumPy LSTM (:func:`companion.numpy_lstm.step`, the same step function
-:func:`companion.numpy_lstm.forward` uses, on the same input projection) and keeps what each
-step computed instead of only the outputs. Its ``h`` and ``c`` are exactly the states
-``forward`` carries, so ``trace(x, w).h[:, -1]`` equals ``forward(x, w).h`` bit for bit.
+:func:`trace` runs the NumPy LSTM (:func:`companion.numpy_lstm.forward_with_cache`, the
+forward pass that keeps what backpropagation needs) and arranges what each step computed by
+step. Its ``h`` and ``c`` are exactly the states ``forward`` carries, so
+``trace(x, w).h[:, -1]`` equals ``forward(x, w).h`` bit for bit.
 
 With a mask, a masked step still computes its gates (they are recorded), but the state is
 carried over unchanged, as in ``forward``: ``c[:, t]`` and ``h[:, t]`` then repeat step
@@ -14,18 +14,16 @@ the order of ``forward``'s outputs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion.interface import prepare
-from companion.numpy_lstm import LSTMStep, step
+from companion.numpy_lstm import forward_with_cache
 from companion.weights import GATES, LSTMWeights
 
 
-class LSTMTrace(LSTMStep):
-    """Every value of an LSTM forward pass: the fields of :class:`LSTMStep` (i, f, g, o, c,
-    h), each (batch, time, hidden) instead of (batch, hidden), in processing order.
+class LSTMTrace(NamedTuple):
+    """Every value of an LSTM forward pass, each (batch, time, hidden), in processing order.
 
     i, f, o: input, forget and output gates, in (0, 1)
     g:       candidate cell values, in (-1, 1)
@@ -33,7 +31,12 @@ class LSTMTrace(LSTMStep):
     h:       hidden state after each step
     """
 
-    __slots__ = ()
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+    c: np.ndarray
+    h: np.ndarray
 
     def gates(self) -> dict[str, np.ndarray]:
         """The three gates and the candidate, keyed by their letters in the order (i, f, g,
@@ -55,24 +58,14 @@ def trace(
     initial_state None or (h0, c0) each (batch, hidden), mask None or boolean (batch, time).
     Returns an :class:`LSTMTrace` of (batch, time, hidden) arrays.
     """
-    inputs = prepare(x, weights, initial_state, mask)
-    if go_backwards:
-        inputs = inputs.reversed()
-    x, h, c, mask = inputs
-    batch, time, _ = x.shape
-    # The same time-major projection as forward, so every value agrees with it exactly.
-    projected = np.matmul(x.transpose(1, 0, 2), weights.kernel) + weights.bias
-    record = np.zeros((len(LSTMTrace._fields), time, batch, weights.hidden_size), weights.dtype)
-    for t in range(time):
-        values = step(projected[t] + h @ weights.recurrent_kernel, c)
-        if mask is None:
-            h, c = values.h, values.c
-        else:
-            keep = mask[:, t, None]
-            h = np.where(keep, values.h, h)
-            c = np.where(keep, values.c, c)
-        record[:, t] = (*values[:4], c, h)
-    return LSTMTrace(*(array.transpose(1, 0, 2) for array in record))
+    output, cache = forward_with_cache(
+        x, weights, initial_state, mask=mask, go_backwards=go_backwards
+    )
+    i, f, g, o = np.split(cache.gates, 4, axis=2)  # each (time, batch, hidden)
+    # The state after step t is the state step t + 1 started from; after the last, the output.
+    c = np.concatenate([cache.c_prev, output.c[None]])[1:]
+    h = np.concatenate([cache.h_prev, output.h[None]])[1:]
+    return LSTMTrace(*(array.transpose(1, 0, 2) for array in (i, f, g, o, c, h)))
 
 
 def step_table(

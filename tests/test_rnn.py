@@ -187,8 +187,8 @@ BAD_CALLS = [
     (dict(mask=np.ones((2, 5))), TypeError, "mask must be a boolean array"),
     (dict(mask=np.ones((2, 4), bool)), ValueError, r"mask must have shape \(batch, time\)"),
     (dict(weights=LSTMWeights.random(3, 4)), TypeError, "weights must be RNNWeights; got LSTM"),
-    (dict(d_outputs=np.zeros((2, 5, 3))), ValueError, r"d_outputs must have shape \(2, 5, 4\)"),
-    (dict(d_h=np.zeros(4)), ValueError, r"d_h must have shape \(2, 4\); got \(4,\)"),
+    (dict(d_outputs=np.zeros((2, 5, 3))), ValueError, r"d_outputs must have shape .*\(2, 5, 4\)"),
+    (dict(d_h=np.zeros(4)), ValueError, r"d_h must have shape .* = \(2, 4\); got \(4,\)"),
     (dict(d_h=np.full((2, 4), np.inf)), ValueError, "d_h must be finite"),
 ]
 
