@@ -9,6 +9,12 @@ functions, NumPy arrays in and out::
     numpy_lstm.forward(x, weights)     # plain NumPy
     keras_lstm.forward(x, weights)     # keras.layers.LSTM
     torch_lstm.forward(x, weights)     # torch.nn.LSTM
+    numpy_lstm.gradients(x, weights, d_outputs)   # backpropagation through time, and the
+    torch_lstm.gradients(x, weights, d_outputs)   # same gradients from the frameworks
+
+The vanilla RNN the LSTM improves on comes the same way: :class:`RNNWeights` (Keras
+``SimpleRNN`` layout) and ``numpy_rnn``, ``keras_rnn``, ``torch_rnn``, each with ``forward``
+and ``gradients``.
 
 ``import companion`` imports NumPy only. The framework backends (``keras_lstm``,
 ``torch_lstm``) and ``crosscheck`` are imported on first use, so readers without TensorFlow
@@ -20,33 +26,43 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from companion import numpy_gru, numpy_lstm, numpy_variants, variants
+from companion import numpy_gru, numpy_lstm, numpy_rnn, numpy_variants, variants
 from companion.gru import GRUOutput
-from companion.interface import LSTMOutput
+from companion.interface import LSTMGradients, LSTMOutput, RNNGradients, RNNOutput
 from companion.variants import VARIANTS, LSTMVariant, VariantWeights
-from companion.weights import GRUWeights, LSTMWeights
+from companion.weights import GRUWeights, LSTMWeights, RNNWeights
 
 __all__ = [
     "VARIANTS",
     "GRUOutput",
     "GRUWeights",
+    "LSTMGradients",
     "LSTMOutput",
     "LSTMVariant",
     "LSTMWeights",
+    "RNNGradients",
+    "RNNOutput",
+    "RNNWeights",
     "VariantWeights",
     "agreement",
+    "clipping",
     "crosscheck",
+    "gradcheck",
+    "gradient_flow",
     "keras_gru",
     "keras_lstm",
+    "keras_rnn",
     "keras_stacked",
     "keras_variants",
     "numpy_gru",
     "numpy_lstm",
+    "numpy_rnn",
     "numpy_stacked",
     "numpy_variants",
     "stacked",
     "torch_gru",
     "torch_lstm",
+    "torch_rnn",
     "torch_stacked",
     "torch_variants",
     "variants",
@@ -54,15 +70,21 @@ __all__ = [
 
 _LAZY_MODULES = {
     "agreement",
+    "clipping",
     "crosscheck",
+    "gradcheck",
+    "gradient_flow",
     "keras_gru",
     "keras_lstm",
+    "keras_rnn",
     "keras_stacked",
     "keras_variants",
     "numpy_stacked",
     "stacked",
+    "torch_chinese_sentiment",
     "torch_gru",
     "torch_lstm",
+    "torch_rnn",
     "torch_stacked",
     "torch_variants",
 }
