@@ -17,6 +17,9 @@ later are covered without changing this script. For every page it checks that:
 - every image is decoded with a non-zero size;
 - every tab of every tab set can be selected, shows its own content, and selecting a synced
   tab selects the same tab in every tab set of its group;
+- a page made from a notebook links to the notebook on Colab and on Binder (at the repository
+  and branch of ``_config.yml``), to the repository, and offers the notebook for download
+  from the site itself;
 
 and that the search page finds "forget gate". A full-page screenshot of each page is saved.
 The browser is Debian's Chromium (``/usr/bin/chromium``), driven by Playwright; Playwright's
@@ -41,6 +44,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import yaml
 from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -60,6 +64,41 @@ SEARCH_PHRASE = "forget gate"
 # Folders of the built site that hold assets, not pages.
 ASSET_DIRS = {"_static", "_sources", "_images", "_sphinx_design_static", "_panels_static"}
 PAGE_TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Where the launch buttons should point: from ``_config.yml``."""
+
+    url: str  # https://github.com/OWNER/NAME
+    branch: str
+    path_to_book: str
+    colab_url: str
+    binderhub_url: str
+
+    @classmethod
+    def from_config(cls, config_file: Path) -> Repository:
+        config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+        repository, launch = config["repository"], config["launch_buttons"]
+        return cls(
+            url=repository["url"].rstrip("/"),
+            branch=repository.get("branch", "main"),
+            path_to_book=(repository.get("path_to_book") or "").strip("/"),
+            colab_url=launch["colab_url"].rstrip("/"),
+            binderhub_url=launch["binderhub_url"].rstrip("/"),
+        )
+
+    def launch_links(self, notebook: str) -> dict[str, str]:
+        """The links a notebook page must carry, by name; ``notebook`` is relative to the
+        book, e.g. ``book/three_ways.ipynb``."""
+        owner_name = urlsplit(self.url).path.strip("/")
+        in_repo = f"{self.path_to_book}/{notebook}" if self.path_to_book else notebook
+        return {
+            "repository": self.url,
+            "Colab": f"{self.colab_url}/github/{owner_name}/blob/{self.branch}/{in_repo}",
+            "Binder": f"{self.binderhub_url}/v2/gh/{owner_name}/{self.branch}"
+                      f"?urlpath=lab/tree/{in_repo}",
+        }
 
 
 REDIRECT = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)"', re.IGNORECASE)
@@ -154,11 +193,13 @@ class PageReport:
     images: int = 0
     tabs: int = 0
     requests: int = 0
+    notebook: bool = False
 
     def summary(self) -> str:
         status = "ok  " if not self.problems else "FAIL"
         return (f"{status} {self.name}: math {self.math_rendered}/{self.math_expected}, "
-                f"images {self.images}, tabs {self.tabs}, requests {self.requests}")
+                f"images {self.images}, tabs {self.tabs}, requests {self.requests}"
+                + (", notebook links" if self.notebook else ""))
 
 
 def watch(page: Page, report: PageReport) -> None:
@@ -309,8 +350,28 @@ def check_tabs(page: Page, report: PageReport) -> None:
                         )
 
 
+def check_notebook_links(page: Page, base: str, html_dir: Path, name: Path,
+                         repository: Repository, report: PageReport) -> None:
+    """Launch buttons and the download button of a page built from a notebook."""
+    notebook = name.with_suffix(".ipynb").as_posix()
+    if not (html_dir / "_sources" / notebook).is_file():
+        return
+    report.notebook = True
+    links = set(page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"))
+    for label, url in repository.launch_links(notebook).items():
+        if url not in links:
+            report.problems.append(f"no {label} link {url}")
+    download = base + "_sources/" + notebook
+    if download not in links:
+        report.problems.append(f"no download link {download}")
+        return
+    response = page.request.get(download)
+    if response.status != 200 or "cells" not in response.json():
+        report.problems.append(f"the notebook download {download} is not a notebook")
+
+
 def check_page(browser: Browser, base: str, html_dir: Path, name: Path,
-               screenshots: Path) -> PageReport:
+               screenshots: Path, repository: Repository) -> PageReport:
     report = PageReport(str(name))
     current = {"current": report}
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -332,6 +393,7 @@ def check_page(browser: Browser, base: str, html_dir: Path, name: Path,
         check_math(page, html_dir / name, report)
         check_images(page, report)
         check_tabs(page, report)
+        check_notebook_links(page, base, html_dir, name, repository, report)
         page.wait_for_load_state("networkidle")
         shot = screenshots / (name.with_suffix("").as_posix().replace("/", "__") + ".png")
         page.screenshot(path=str(shot), full_page=True)
@@ -375,7 +437,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("html_dir", type=Path, help="the built book, e.g. _build/html")
     parser.add_argument("--screenshots", type=Path, default=Path("_build/screenshots"))
     parser.add_argument("--chromium", default=CHROMIUM, help="the Chromium executable")
+    parser.add_argument("--config", type=Path, default=Path("_config.yml"),
+                        help="the book's configuration, for the expected launch links")
     args = parser.parse_args(argv)
+    repository = Repository.from_config(args.config)
 
     html_dir = args.html_dir.resolve()
     pages = find_pages(html_dir)
@@ -396,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         try:
             for name in pages:
-                report = check_page(browser, base, html_dir, name, args.screenshots)
+                report = check_page(browser, base, html_dir, name, args.screenshots, repository)
                 print(report.summary(), flush=True)
                 for problem in report.problems:
                     print(f"     {problem}")
