@@ -256,7 +256,11 @@ MATH_STATE = """() => {
     return {
         inline: containers.filter(c => c.getAttribute('display') !== 'true').length,
         display: containers.filter(c => c.getAttribute('display') === 'true').length,
-        errors: [...document.querySelectorAll('mjx-merror')].map(e => e.textContent),
+        // A TeX error typesets as <merror>; an undefined macro as red text (MathJax's
+        // noundefined package): look for both in the MathML of every typeset equation.
+        errors: [...MathJax.startup.document.math]
+            .filter(item => /<merror|mathcolor="red"/.test(MathJax.startup.toMML(item.root)))
+            .map(item => item.math),
         leftover: (proseText.match(/\\$\\$|\\\\begin\\{/g) || []).length,
     };
 }"""
