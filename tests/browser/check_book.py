@@ -250,9 +250,17 @@ WAIT_FOR_MATHJAX = """async () => {
 
 MATH_STATE = """() => {
     const containers = [...document.querySelectorAll('mjx-container')];
-    const proseText = [...document.querySelectorAll('article p, article li, article td')]
-        .filter(el => !el.closest('pre, code, mjx-container, .math'))
-        .map(el => el.innerText).join('\\n');
+    // The prose: every text node of the article outside code, scripts and typeset math.
+    const walker = document.createTreeWalker(
+        document.querySelector('article') || document.body, NodeFilter.SHOW_TEXT);
+    const prose = [];
+    while (walker.nextNode()) {
+        const parent = walker.currentNode.parentElement;
+        if (!parent.closest('pre, code, script, style, mjx-container, .math')) {
+            prose.push(walker.currentNode.textContent);
+        }
+    }
+    const proseText = prose.join('\\n');
     return {
         inline: containers.filter(c => c.getAttribute('display') !== 'true').length,
         display: containers.filter(c => c.getAttribute('display') === 'true').length,
