@@ -16,7 +16,6 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 export KERAS_BACKEND := tensorflow
 export PYTHONPATH := $(CURDIR)
-export MPLBACKEND := Agg
 
 .PHONY: book test notebooks lint unit nbval build browser-test clean
 

@@ -9,6 +9,12 @@ functions, NumPy arrays in and out::
     numpy_lstm.forward(x, weights)     # plain NumPy
     keras_lstm.forward(x, weights)     # keras.layers.LSTM
     torch_lstm.forward(x, weights)     # torch.nn.LSTM
+    numpy_lstm.gradients(x, weights, d_outputs)   # backpropagation through time, and the
+    torch_lstm.gradients(x, weights, d_outputs)   # same gradients from the frameworks
+
+The vanilla RNN the LSTM improves on comes the same way: :class:`RNNWeights` (Keras
+``SimpleRNN`` layout) and ``numpy_rnn``, ``keras_rnn``, ``torch_rnn``, each with ``forward``
+and ``gradients``.
 
 ``import companion`` imports NumPy only. The framework backends (``keras_lstm``,
 ``torch_lstm``) and ``crosscheck`` are imported on first use, so readers without TensorFlow
@@ -20,13 +26,40 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from companion import numpy_lstm
-from companion.interface import LSTMOutput
-from companion.weights import LSTMWeights
+from companion import numpy_lstm, numpy_rnn
+from companion.interface import LSTMGradients, LSTMOutput, RNNGradients, RNNOutput
+from companion.weights import LSTMWeights, RNNWeights
 
-__all__ = ["LSTMOutput", "LSTMWeights", "crosscheck", "keras_lstm", "numpy_lstm", "torch_lstm"]
+__all__ = [
+    "LSTMGradients",
+    "LSTMOutput",
+    "LSTMWeights",
+    "RNNGradients",
+    "RNNOutput",
+    "RNNWeights",
+    "clipping",
+    "crosscheck",
+    "gradcheck",
+    "gradient_flow",
+    "keras_lstm",
+    "keras_rnn",
+    "numpy_lstm",
+    "numpy_rnn",
+    "torch_lstm",
+    "torch_rnn",
+]
 
-_LAZY_MODULES = {"crosscheck", "keras_lstm", "torch_lstm"}
+_LAZY_MODULES = {
+    "clipping",
+    "crosscheck",
+    "gradcheck",
+    "gradient_flow",
+    "keras_lstm",
+    "keras_rnn",
+    "torch_lstm",
+    "torch_rnn",
+    "torch_chinese_sentiment",
+}
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -129,3 +129,47 @@ def _describe(value: Any) -> str:
         return f"a {type(value).__name__} of length {len(value)}"
     shape = getattr(value, "shape", None)
     return f"{type(value).__name__}" + (f" of shape {shape}" if shape is not None else "")
+
+
+def cotangent(
+    name: str, value: Any, axes: str, shape: tuple[int, ...], dtype: np.dtype
+) -> np.ndarray:
+    """The weights of one loss term, e.g. ``d_outputs`` in ``sum(outputs * d_outputs)``.
+
+    None means zeros (the term is absent); anything else must be a finite real array of
+    exactly ``shape`` (whose axes are spelled ``axes``, e.g. "(batch, hidden)"), and is cast
+    to ``dtype``.
+    """
+    if value is None:
+        return np.zeros(shape, dtype)
+    array = real_array(name, value, dtype)
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {axes} = {shape}; got {array.shape}")
+    return array
+
+
+def prepare_cotangents(
+    d_outputs: Any,
+    d_states: dict[str, Any],
+    batch: int,
+    time: int,
+    hidden_size: int,
+    dtype: np.dtype,
+) -> tuple[np.ndarray, ...]:
+    """Validate the loss weights of a gradient call: ``d_outputs`` (batch, time, hidden) is
+    required, each of ``d_states`` (name -> None or (batch, hidden)) is optional.
+
+    Returns (d_outputs, *d_states in order), all arrays in ``dtype``.
+    """
+    if d_outputs is None:
+        raise TypeError(
+            f"d_outputs must be an array shaped (batch, time, hidden) = "
+            f"{(batch, time, hidden_size)}; got None"
+        )
+    axes = "(batch, time, hidden)"
+    arrays = [cotangent("d_outputs", d_outputs, axes, (batch, time, hidden_size), dtype)]
+    arrays += [
+        cotangent(name, value, "(batch, hidden)", (batch, hidden_size), dtype)
+        for name, value in d_states.items()
+    ]
+    return tuple(arrays)

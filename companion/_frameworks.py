@@ -57,3 +57,11 @@ def keras() -> ModuleType:
             f"{keras_module.config.backend()!r}"
         )
     return keras_module
+
+
+def tensorflow() -> ModuleType:
+    """Import TensorFlow (for ``tf.GradientTape``) quietly, as :func:`keras` does."""
+    keras()
+    import tensorflow as tf
+
+    return tf

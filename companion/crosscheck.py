@@ -8,12 +8,20 @@ the largest absolute difference of any element, against the tolerance of the dty
 A model is registered in :data:`MODELS`; backend ``b`` of model ``m`` is the module
 ``companion.{b}_{m}`` (for example ``companion.torch_lstm``).
 
+:func:`compare_gradients` does the same for the backends of a model that have a
+``gradients`` function: each is asked for the gradients of the loss
+``sum(outputs * d_outputs) + sum(h * d_h) + ...`` with the same loss weights
+(:meth:`Case.cotangents`), and every gradient is compared relative to its scale: the
+tolerance of a row is the dtype's tolerance times ``max(1, largest |entry|)`` of that
+gradient, since a gradient summed over many steps and samples can be large.
+
 Command line::
 
     python -m companion crosscheck [--dtype float32|float64] [--batch B --time T
-        --input-size D --hidden-size H --seed S]
+        --input-size D --hidden-size H --seed S] [--gradients]
 
-prints the table and exits with status 1 if any pair differs beyond tolerance.
+prints the table and exits with status 1 if any pair differs beyond tolerance; with
+``--gradients`` the table has a row per gradient too.
 """
 
 from __future__ import annotations
@@ -23,12 +31,13 @@ import importlib
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from companion._checks import float_dtype
-from companion.weights import LSTMWeights
+from companion.weights import LSTMWeights, RNNWeights
 
 BACKENDS = ("numpy", "keras", "torch")
 """Backend names; backend ``b`` of model ``m`` is the module ``companion.{b}_{m}``."""
@@ -43,6 +52,7 @@ class Model(NamedTuple):
 
 MODELS: dict[str, Model] = {
     "lstm": Model(LSTMWeights.random, ("h0", "c0")),
+    "rnn": Model(RNNWeights.random, ("h0",)),
 }
 """The models crosscheck knows, by the suffix of their backend modules."""
 
@@ -100,6 +110,21 @@ class Case:
         mask = rng.random((self.batch, self.time)) > 0.25 if self.mask else None
         return x, weights, initial_state, mask
 
+    def cotangents(self, dtype: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Draw the loss weights for a gradient check from ``seed``, in ``dtype``:
+        d_outputs (batch, time, hidden) and, per state of the model, its final value's
+        weight (batch, hidden), keyed as the ``gradients`` argument (``d_h``, ``d_c``)."""
+        resolved = float_dtype(dtype)
+        rng = np.random.default_rng([self.seed, 1])  # independent of the inputs' draws
+        d_outputs = rng.standard_normal((self.batch, self.time, self.hidden_size))
+        d_states = {
+            f"d_{name.removesuffix('0')}": rng.standard_normal((self.batch, self.hidden_size))
+            for name in MODELS[self.model].state_names
+        }
+        return d_outputs.astype(resolved), {
+            name: value.astype(resolved) for name, value in d_states.items()
+        }
+
 
 def standard_cases(
     model: str = "lstm",
@@ -126,11 +151,40 @@ def standard_cases(
 def run(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...]:
     """Run one backend (``'numpy'``, ``'keras'`` or ``'torch'``) on ``case``; return its
     output named tuple (for the LSTM, ``LSTMOutput``)."""
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
-    module = importlib.import_module(f"companion.{backend}_{case.model}")
+    module = _module(backend, case.model)
     x, weights, initial_state, mask = case.inputs(dtype)
     return module.forward(x, weights, initial_state, mask=mask, go_backwards=case.go_backwards)
+
+
+def run_gradients(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...]:
+    """Ask one backend for the gradients on ``case``, with the loss weights of
+    :meth:`Case.cotangents`; return its gradients named tuple (for the LSTM,
+    ``LSTMGradients``)."""
+    module = _module(backend, case.model)
+    if not hasattr(module, "gradients"):
+        raise ValueError(f"{module.__name__} has no gradients function")
+    x, weights, initial_state, mask = case.inputs(dtype)
+    d_outputs, d_states = case.cotangents(dtype)
+    return module.gradients(
+        x,
+        weights,
+        d_outputs,
+        initial_state,
+        mask=mask,
+        go_backwards=case.go_backwards,
+        **d_states,
+    )
+
+
+def gradient_backends(model: str = "lstm", backends: Sequence[str] = BACKENDS) -> list[str]:
+    """Those of ``backends`` whose module for ``model`` has a ``gradients`` function."""
+    return [b for b in backends if hasattr(_module(b, model), "gradients")]
+
+
+def _module(backend: str, model: str) -> ModuleType:
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
+    return importlib.import_module(f"companion.{backend}_{model}")
 
 
 class Difference(NamedTuple):
@@ -152,15 +206,50 @@ def compare(
 ) -> list[Difference]:
     """Every pair of ``backends`` on every output of ``case``: a row per (pair, output)."""
     resolved = float_dtype(dtype)
-    tolerance = TOLERANCES[str(resolved)]
     results = {backend: run(backend, case, resolved) for backend in backends}
+    return _pairwise(case.name, results, TOLERANCES[str(resolved)])
+
+
+def gradient_scale(*gradients: np.ndarray) -> float:
+    """The scale gradient differences are measured against: ``max(1, largest |entry|)``."""
+    return max(1.0, *(float(np.max(np.abs(g), initial=0.0)) for g in gradients))
+
+
+def compare_gradients(
+    case: Case, dtype: Any = "float64", backends: Sequence[str] | None = None
+) -> list[Difference]:
+    """Every pair of ``backends`` (default: those with ``gradients``) on every gradient of
+    ``case``: a row per (pair, gradient), output named ``d <field>``.
+
+    A row's tolerance is the dtype's tolerance times the gradient's scale,
+    :func:`gradient_scale` of both backends' gradients.
+    """
+    resolved = float_dtype(dtype)
+    if backends is None:
+        backends = gradient_backends(case.model)
+    results = {backend: run_gradients(backend, case, resolved) for backend in backends}
+    return _pairwise(case.name, results, TOLERANCES[str(resolved)], gradients=True)
+
+
+def _pairwise(
+    case_name: str,
+    results: dict[str, tuple[np.ndarray, ...]],
+    tolerance: float,
+    *,
+    gradients: bool = False,
+) -> list[Difference]:
+    """A row per pair of backends and field of their named-tuple results; for gradients,
+    fields are named ``d <field>`` and tolerances scaled by :func:`gradient_scale`."""
     rows = []
-    for first, second in itertools.combinations(backends, 2):
-        for output in results[first]._fields:
-            a = getattr(results[first], output)
-            b = getattr(results[second], output)
+    for first, second in itertools.combinations(results, 2):
+        for field in results[first]._fields:
+            a = getattr(results[first], field)
+            b = getattr(results[second], field)
             diff = float(np.max(np.abs(a - b), initial=0.0))
-            rows.append(Difference(case.name, f"{first} vs {second}", output, diff, tolerance))
+            scale = gradient_scale(a, b) if gradients else 1.0
+            output = f"d {field}" if gradients else field
+            pair = f"{first} vs {second}"
+            rows.append(Difference(case_name, pair, output, diff, tolerance * scale))
     return rows
 
 
@@ -201,20 +290,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--input-size", type=int, default=5)
     parser.add_argument("--hidden-size", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--gradients",
+        action="store_true",
+        help="also compare the gradients of the backends that have them",
+    )
     args = parser.parse_args(argv)
-    rows = [
-        row
-        for case in standard_cases(
-            args.model, args.batch, args.time, args.input_size, args.hidden_size, args.seed
-        )
-        for row in compare(case, args.dtype)
-    ]
+    cases = standard_cases(
+        args.model, args.batch, args.time, args.input_size, args.hidden_size, args.seed
+    )
+    rows = [row for case in cases for row in compare(case, args.dtype)]
+    if args.gradients:
+        if len(gradient_backends(args.model)) < 2:
+            parser.error(f"fewer than two backends of {args.model!r} have gradients")
+        rows += [row for case in cases for row in compare_gradients(case, args.dtype)]
     print(format_table(rows))
     failed = [row for row in rows if not row.ok]
-    worst = max(rows, key=lambda row: row.max_abs_diff)
+    worst = max(rows, key=lambda row: row.max_abs_diff / row.tolerance)
+    relative = " (gradients: times their scale)" if args.gradients else ""
     print(
         f"\n{args.model}, {args.dtype}: {len(rows) - len(failed)} of {len(rows)} comparisons "
-        f"within {TOLERANCES[args.dtype]:.0e}; worst {worst.max_abs_diff:.2e} "
+        f"within {TOLERANCES[args.dtype]:.0e}{relative}; worst {worst.max_abs_diff:.2e} "
         f"({worst.pair}, {worst.output}, {worst.case})"
     )
     return 1 if failed else 0

@@ -3,6 +3,7 @@
 Same functions and signatures as :mod:`companion.numpy_lstm`: NumPy arrays in, NumPy arrays
 out. Each call builds a fresh layer in the weights' dtype, writes the weights into it with
 :meth:`~companion.weights.LSTMWeights.to_keras`, and lets Keras do the masking and the reversal.
+:func:`gradients` runs the same layer under ``tf.GradientTape``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import Any
 import numpy as np
 
 from companion._frameworks import keras as _import_keras
-from companion.interface import LSTMOutput, prepare
+from companion._frameworks import tensorflow as _import_tensorflow
+from companion.interface import LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
 keras = _import_keras()
+tf = _import_tensorflow()
 
 
 def layer(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.LSTM:
@@ -52,3 +55,39 @@ def forward(
         inputs.x, initial_state=[inputs.h0, inputs.c0], mask=inputs.mask
     )
     return LSTMOutput(*(np.asarray(keras.ops.convert_to_numpy(a)) for a in (outputs, h, c)))
+
+
+def gradients(
+    x: Any,
+    weights: LSTMWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    *,
+    d_h: Any = None,
+    d_c: Any = None,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> LSTMGradients:
+    """Gradients of ``sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c)``, by
+    ``tf.GradientTape`` through ``keras.layers.LSTM``.
+
+    Arguments as for :func:`companion.numpy_lstm.gradients`.
+    Returns LSTMGradients(kernel, recurrent_kernel, bias, x, h0, c0) as NumPy arrays.
+    """
+    inputs, cotangents = prepare_gradients(x, weights, d_outputs, initial_state, mask, d_h, d_c)
+    if inputs.x.shape[1] == 0:  # Keras cannot slice a sequence with no steps
+        return inputs.empty_gradients(weights, cotangents)
+    lstm = layer(weights, go_backwards=go_backwards)
+    x_t, h0, c0 = (tf.constant(a) for a in inputs[:3])
+    with tf.GradientTape() as tape:
+        tape.watch([x_t, h0, c0])
+        results = lstm(x_t, initial_state=[h0, c0], mask=inputs.mask)
+        loss = tf.add_n(
+            [
+                tf.reduce_sum(value * weight)
+                for value, weight in zip(results, cotangents, strict=True)
+            ]
+        )
+    cell = lstm.cell
+    found = tape.gradient(loss, [cell.kernel, cell.recurrent_kernel, cell.bias, x_t, h0, c0])
+    return LSTMGradients(*(np.asarray(keras.ops.convert_to_numpy(g)) for g in found))

@@ -24,6 +24,7 @@ def execute(path: Path, timeout: int = 600) -> float:
         notebook,
         timeout=timeout,
         kernel_name="python3",
+        record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()

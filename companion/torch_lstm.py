@@ -3,7 +3,8 @@
 Same functions and signatures as :mod:`companion.numpy_lstm`: NumPy arrays in, NumPy arrays
 out. PyTorch has neither masks nor ``go_backwards``: the sequence is reversed here, and a
 masked call steps the same ``nn.LSTM`` one time step at a time, keeping the state (and
-repeating the previous output) where the mask is False, as Keras does.
+repeating the previous output) where the mask is False, as Keras does. :func:`gradients`
+runs the same steps under autograd.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from companion.interface import LSTMOutput, prepare
+from companion.interface import LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
 
@@ -47,22 +48,74 @@ def forward(
         inputs = inputs.reversed()
     if inputs.x.shape[1] == 0:  # nn.LSTM rejects a sequence with no steps
         return inputs.empty_output()
-    lstm = module(weights)
     x_t, h, c = (torch.from_numpy(np.array(a)) for a in inputs[:3])  # writable copies
     with torch.no_grad():
-        if inputs.mask is None:
-            outputs, (h, c) = lstm(x_t, (h[None], c[None]))
-            h, c = h[0], c[0]
-        else:
-            mask = torch.from_numpy(np.array(inputs.mask))
-            previous = torch.zeros_like(h)
-            steps = []
-            for t in range(x_t.shape[1]):
-                step, (h_new, c_new) = lstm(x_t[:, t : t + 1], (h[None], c[None]))
-                keep = mask[:, t, None]
-                h = torch.where(keep, h_new[0], h)
-                c = torch.where(keep, c_new[0], c)
-                previous = torch.where(keep, step[:, 0], previous)
-                steps.append(previous)
-            outputs = torch.stack(steps, dim=1)
+        outputs, h, c = _run(module(weights), x_t, h, c, inputs.mask)
     return LSTMOutput(outputs.numpy(), h.numpy(), c.numpy())
+
+
+def gradients(
+    x: Any,
+    weights: LSTMWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    *,
+    d_h: Any = None,
+    d_c: Any = None,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> LSTMGradients:
+    """Gradients of ``sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c)``, by PyTorch's
+    autograd through ``torch.nn.LSTM``.
+
+    Arguments as for :func:`companion.numpy_lstm.gradients`. The Keras-layout kernels'
+    gradients are the transposed gradients of ``weight_ih`` and ``weight_hh``; the bias
+    gradient is the gradient of ``bias_ih`` (equal to that of ``bias_hh``, as both are
+    added into every gate pre-activation; their sum would count it twice).
+    """
+    inputs, cotangents = prepare_gradients(x, weights, d_outputs, initial_state, mask, d_h, d_c)
+    if inputs.x.shape[1] == 0:
+        return inputs.empty_gradients(weights, cotangents)
+    lstm = module(weights)
+    leaves = [torch.from_numpy(np.array(a)).requires_grad_() for a in inputs[:3]]
+    x_t, h0, c0 = leaves
+    # Reverse inside the graph, so the gradient of x comes back in the original order.
+    sequence = x_t.flip(1) if go_backwards else x_t
+    mask_array = inputs.mask[:, ::-1] if go_backwards and inputs.mask is not None else inputs.mask
+    outputs, h, c = _run(lstm, sequence, h0, c0, mask_array)
+    loss = sum(
+        torch.sum(value * torch.from_numpy(np.array(weight)))
+        for value, weight in zip((outputs, h, c), cotangents, strict=True)
+    )
+    loss.backward()
+    return LSTMGradients(
+        lstm.weight_ih_l0.grad.numpy().T,
+        lstm.weight_hh_l0.grad.numpy().T,
+        lstm.bias_ih_l0.grad.numpy(),
+        *(leaf.grad.numpy() for leaf in leaves),
+    )
+
+
+def _run(
+    lstm: torch.nn.LSTM,
+    x: torch.Tensor,
+    h: torch.Tensor,
+    c: torch.Tensor,
+    mask: np.ndarray | None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Run ``lstm`` over x (batch, time, input) from state h, c (batch, hidden), in
+    processing order; with a mask, one step at a time. Returns (outputs, h, c) tensors."""
+    if mask is None:
+        outputs, (h, c) = lstm(x, (h[None], c[None]))
+        return outputs, h[0], c[0]
+    keep_all = torch.from_numpy(np.array(mask))
+    previous = torch.zeros_like(h)
+    steps = []
+    for t in range(x.shape[1]):
+        step, (h_new, c_new) = lstm(x[:, t : t + 1], (h[None], c[None]))
+        keep = keep_all[:, t, None]
+        h = torch.where(keep, h_new[0], h)
+        c = torch.where(keep, c_new[0], c)
+        previous = torch.where(keep, step[:, 0], previous)
+        steps.append(previous)
+    return torch.stack(steps, dim=1), h, c

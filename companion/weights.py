@@ -1,5 +1,6 @@
 """The one weight layout of the book, and converters to and from Keras and PyTorch.
 
+:class:`RNNWeights` holds a vanilla RNN's parameters in Keras ``SimpleRNN`` layout.
 :class:`LSTMWeights` holds an LSTM's parameters in Keras's layout, gate order
 (i, f, g, o): input gate, forget gate, candidate ("g", Keras's ``c``) and output gate. PyTorch
 uses the same gate order but stores each matrix transposed and carries two bias vectors,
@@ -12,7 +13,7 @@ Nothing in this module imports TensorFlow or PyTorch at import time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
@@ -42,21 +43,24 @@ def orthogonal(rng: np.random.Generator, rows: int, cols: int, dtype: np.dtype) 
 
 
 @dataclass(frozen=True, eq=False)
-class LSTMWeights:
-    """LSTM parameters in Keras layout, gate order (i, f, g, o).
+class _RecurrentWeights:
+    """What every recurrent layer's weights share: Keras layout, validation, converters.
 
-    kernel:           (input_size, 4 * hidden_size), applied to the input x_t
-    recurrent_kernel: (hidden_size, 4 * hidden_size), applied to the previous output h_{t-1}
-    bias:             (4 * hidden_size,)
+    kernel:           (input_size, blocks * hidden_size), applied to the input x_t
+    recurrent_kernel: (hidden_size, blocks * hidden_size), applied to the previous output
+    bias:             (blocks * hidden_size,)
 
-    All three must share one dtype, float32 or float64, which is the dtype every backend
-    computes in. The arrays are copied and made read-only, so a weights object never changes.
-    Two weights objects are equal (``==``) when their dtypes and every entry are identical.
+    ``blocks`` is the number of gate blocks stacked along the last axis (4 for the LSTM, 1 for
+    the vanilla RNN). Subclasses set it and the names of the Keras layer and torch module.
     """
 
     kernel: np.ndarray
     recurrent_kernel: np.ndarray
     bias: np.ndarray
+
+    blocks: ClassVar[int]
+    keras_layer: ClassVar[str]
+    torch_module: ClassVar[str]
 
     def __post_init__(self) -> None:
         arrays = {}
@@ -71,21 +75,22 @@ class LSTMWeights:
                 "kernel, recurrent_kernel and bias must share one dtype; got "
                 f"{kernel.dtype}, {recurrent.dtype} and {bias.dtype}"
             )
-        if recurrent.ndim != 2 or recurrent.shape[1] != 4 * recurrent.shape[0]:
+        n, times = self.blocks, "" if self.blocks == 1 else f"{self.blocks} * "
+        if recurrent.ndim != 2 or recurrent.shape[1] != n * recurrent.shape[0]:
             raise ValueError(
-                "recurrent_kernel must have shape (hidden_size, 4 * hidden_size); "
+                f"recurrent_kernel must have shape (hidden_size, {times}hidden_size); "
                 f"got {recurrent.shape}"
             )
         hidden = recurrent.shape[0]
-        if kernel.ndim != 2 or kernel.shape[1] != 4 * hidden:
+        if kernel.ndim != 2 or kernel.shape[1] != n * hidden:
             raise ValueError(
-                "kernel must have shape (input_size, 4 * hidden_size) = "
-                f"(input_size, {4 * hidden}) to match recurrent_kernel {recurrent.shape}; "
+                f"kernel must have shape (input_size, {times}hidden_size) = "
+                f"(input_size, {n * hidden}) to match recurrent_kernel {recurrent.shape}; "
                 f"got {kernel.shape}"
             )
-        if bias.shape != (4 * hidden,):
+        if bias.shape != (n * hidden,):
             raise ValueError(
-                f"bias must have shape (4 * hidden_size,) = ({4 * hidden},) to match "
+                f"bias must have shape ({times}hidden_size,) = ({n * hidden},) to match "
                 f"recurrent_kernel {recurrent.shape}; got {bias.shape}"
             )
         for name, array in arrays.items():
@@ -104,7 +109,7 @@ class LSTMWeights:
         return self.kernel.dtype
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, LSTMWeights):
+        if type(other) is not type(self):
             return NotImplemented
         return all(
             a.dtype == b.dtype and np.array_equal(a, b)
@@ -115,17 +120,130 @@ class LSTMWeights:
 
     def __repr__(self) -> str:
         return (
-            f"LSTMWeights(input_size={self.input_size}, hidden_size={self.hidden_size}, "
-            f"dtype={self.dtype})"
+            f"{type(self).__name__}(input_size={self.input_size}, "
+            f"hidden_size={self.hidden_size}, dtype={self.dtype})"
         )
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self.kernel, self.recurrent_kernel, self.bias
 
-    def astype(self, dtype: Any) -> LSTMWeights:
+    def astype(self, dtype: Any) -> Self:
         """The same weights, rounded to ``dtype`` ('float32' or 'float64')."""
         resolved = float_dtype(dtype)
-        return LSTMWeights(*(array.astype(resolved) for array in self._arrays()))
+        return type(self)(*(array.astype(resolved) for array in self._arrays()))
+
+    @staticmethod
+    def _check_sizes(input_size: Any, hidden_size: Any) -> None:
+        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(size, int | np.integer) or size < 1:
+                raise ValueError(f"{name} must be a positive integer; got {size!r}")
+
+    # --- Keras -------------------------------------------------------------------------
+
+    @classmethod
+    def from_keras(cls, layer: Any) -> Self:
+        """Read the weights of a built Keras layer of this kind (``keras.layers.LSTM`` for
+        LSTMWeights, ``keras.layers.SimpleRNN`` for RNNWeights); a layer without bias reads
+        as zero bias."""
+        arrays = [np.asarray(w) for w in layer.get_weights()]
+        if len(arrays) == 2:
+            arrays.append(np.zeros(arrays[1].shape[1], arrays[1].dtype))
+        if len(arrays) != 3:
+            raise ValueError(
+                f"expected a built keras.layers.{cls.keras_layer} with kernel, "
+                f"recurrent_kernel and bias; got a layer with {len(arrays)} weight arrays"
+            )
+        return cls(*arrays)
+
+    def to_keras(self, layer: Any) -> Any:
+        """Write these weights into a built Keras layer of this kind with bias; return it."""
+        current = layer.get_weights()
+        expected = [w.shape for w in current]
+        if expected != [a.shape for a in self._arrays()]:
+            raise ValueError(
+                f"the Keras layer's weights have shapes {expected}; these weights have "
+                f"{[a.shape for a in self._arrays()]} (build the layer with units="
+                f"{self.hidden_size} on input size {self.input_size}, use_bias=True)"
+            )
+        layer.set_weights(
+            [a.astype(w.dtype) for a, w in zip(self._arrays(), current, strict=True)]
+        )
+        return layer
+
+    # --- PyTorch -------------------------------------------------------------------------
+
+    @classmethod
+    def from_torch(cls, module: Any, layer: int = 0, reverse: bool = False) -> Self:
+        """Read one layer and direction of a torch module of this kind (``torch.nn.LSTM``
+        for LSTMWeights, ``torch.nn.RNN`` with tanh for RNNWeights).
+
+        PyTorch stores ``weight_ih`` (blocks * hidden, input) and ``weight_hh``
+        (blocks * hidden, hidden) in the same gate order, transposed; its two biases are
+        added into one.
+        """
+        suffix = _torch_suffix(module, layer, reverse)
+        params = {
+            name: getattr(module, f"{name}{suffix}").detach().cpu().numpy()
+            for name in _torch_names(module)
+        }
+        if "bias_ih" in params:
+            bias = params["bias_ih"] + params["bias_hh"]
+        else:
+            bias = np.zeros(params["weight_ih"].shape[0], params["weight_ih"].dtype)
+        return cls(params["weight_ih"].T, params["weight_hh"].T, bias)
+
+    def to_torch(self, module: Any, layer: int = 0, reverse: bool = False) -> Any:
+        """Write these weights into one layer and direction of a torch module of this kind;
+        return it.
+
+        The bias goes into ``bias_ih`` and zeros into ``bias_hh``, so reading back gives
+        exactly these weights. The module's dtype must equal the weights' dtype.
+        """
+        import torch
+
+        suffix = _torch_suffix(module, layer, reverse)
+        values = {"weight_ih": self.kernel.T, "weight_hh": self.recurrent_kernel.T}
+        if "bias_ih" in _torch_names(module):
+            values["bias_ih"] = self.bias
+            values["bias_hh"] = np.zeros_like(self.bias)
+        elif np.any(self.bias):
+            raise ValueError("the torch module has bias=False but these weights have a bias")
+        with torch.no_grad():
+            for name, value in values.items():
+                param = getattr(module, f"{name}{suffix}")
+                if tuple(param.shape) != value.shape:
+                    raise ValueError(
+                        f"{name}{suffix} has shape {tuple(param.shape)}; these weights give "
+                        f"{value.shape} (build nn.{self.torch_module}({self.input_size}, "
+                        f"{self.hidden_size}))"
+                    )
+                if str(param.dtype) != f"torch.{self.dtype}":
+                    raise TypeError(
+                        f"{name}{suffix} is {param.dtype} but the weights are {self.dtype}; "
+                        f"convert one of them (module.to(torch.{self.dtype}) or "
+                        f"weights.astype('{str(param.dtype).removeprefix('torch.')}'))"
+                    )
+                param.copy_(torch.from_numpy(np.array(value)))  # a writable copy
+        return module
+
+
+class LSTMWeights(_RecurrentWeights):
+    """LSTM parameters in Keras layout, gate order (i, f, g, o).
+
+    kernel:           (input_size, 4 * hidden_size), applied to the input x_t
+    recurrent_kernel: (hidden_size, 4 * hidden_size), applied to the previous output h_{t-1}
+    bias:             (4 * hidden_size,)
+
+    All three must share one dtype, float32 or float64, which is the dtype every backend
+    computes in. The arrays are copied and made read-only, so a weights object never changes.
+    Two weights objects are equal (``==``) when their dtypes and every entry are identical.
+    Converters: ``from_keras/to_keras`` (``keras.layers.LSTM``), ``from_torch/to_torch``
+    (``torch.nn.LSTM``).
+    """
+
+    blocks = 4
+    keras_layer = "LSTM"
+    torch_module = "LSTM"
 
     def gate(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The (kernel, recurrent_kernel, bias) columns of one gate, ``name`` in 'ifgo'.
@@ -150,9 +268,7 @@ class LSTMWeights:
         alone, with no framework installed.
         """
         resolved = float_dtype(dtype)
-        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(size, int | np.integer) or size < 1:
-                raise ValueError(f"{name} must be a positive integer; got {size!r}")
+        cls._check_sizes(input_size, hidden_size)
         rng = np.random.default_rng(seed)
         kernel = glorot_uniform(rng, input_size, 4 * hidden_size, resolved)
         recurrent_kernel = orthogonal(rng, hidden_size, 4 * hidden_size, resolved)
@@ -160,88 +276,36 @@ class LSTMWeights:
         bias[hidden_size : 2 * hidden_size] = 1.0
         return cls(kernel, recurrent_kernel, bias)
 
-    # --- Keras -------------------------------------------------------------------------
+
+class RNNWeights(_RecurrentWeights):
+    """Vanilla (Elman) RNN parameters in Keras ``SimpleRNN`` layout.
+
+    kernel:           (input_size, hidden_size), applied to the input x_t
+    recurrent_kernel: (hidden_size, hidden_size), applied to the previous state h_{t-1}
+    bias:             (hidden_size,)
+
+    The layer computes h_t = tanh(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias). Same
+    rules as :class:`LSTMWeights`: one float dtype, read-only copies, ``==`` compares exactly.
+    Converters: ``from_keras/to_keras`` (``keras.layers.SimpleRNN``), ``from_torch/to_torch``
+    (``torch.nn.RNN`` with ``nonlinearity='tanh'``; its two biases are summed).
+    """
+
+    blocks = 1
+    keras_layer = "SimpleRNN"
+    torch_module = "RNN"
 
     @classmethod
-    def from_keras(cls, layer: Any) -> LSTMWeights:
-        """Read the weights of a built ``keras.layers.LSTM`` (a layer without bias reads
-        as zero bias)."""
-        arrays = [np.asarray(w) for w in layer.get_weights()]
-        if len(arrays) == 2:
-            arrays.append(np.zeros(arrays[1].shape[1], arrays[1].dtype))
-        if len(arrays) != 3:
-            raise ValueError(
-                "expected a built keras.layers.LSTM with kernel, recurrent_kernel and bias; "
-                f"got a layer with {len(arrays)} weight arrays"
-            )
-        return cls(*arrays)
-
-    def to_keras(self, layer: Any) -> Any:
-        """Write these weights into a built ``keras.layers.LSTM`` with bias; return it."""
-        current = layer.get_weights()
-        expected = [w.shape for w in current]
-        if expected != [a.shape for a in self._arrays()]:
-            raise ValueError(
-                f"the Keras layer's weights have shapes {expected}; these weights have "
-                f"{[a.shape for a in self._arrays()]} (build the layer with units="
-                f"{self.hidden_size} on input size {self.input_size}, use_bias=True)"
-            )
-        layer.set_weights(
-            [a.astype(w.dtype) for a, w in zip(self._arrays(), current, strict=True)]
-        )
-        return layer
-
-    # --- PyTorch -------------------------------------------------------------------------
-
-    @classmethod
-    def from_torch(cls, module: Any, layer: int = 0, reverse: bool = False) -> LSTMWeights:
-        """Read one layer and direction of a ``torch.nn.LSTM``.
-
-        PyTorch stores ``weight_ih`` (4 * hidden, input) and ``weight_hh`` (4 * hidden,
-        hidden) in the same gate order, transposed; its two biases are added into one.
-        """
-        suffix = _torch_suffix(module, layer, reverse)
-        params = {
-            name: getattr(module, f"{name}{suffix}").detach().cpu().numpy()
-            for name in _torch_names(module)
-        }
-        if "bias_ih" in params:
-            bias = params["bias_ih"] + params["bias_hh"]
-        else:
-            bias = np.zeros(params["weight_ih"].shape[0], params["weight_ih"].dtype)
-        return cls(params["weight_ih"].T, params["weight_hh"].T, bias)
-
-    def to_torch(self, module: Any, layer: int = 0, reverse: bool = False) -> Any:
-        """Write these weights into one layer and direction of a ``torch.nn.LSTM``; return it.
-
-        The bias goes into ``bias_ih`` and zeros into ``bias_hh``, so reading back gives
-        exactly these weights. The module's dtype must equal the weights' dtype.
-        """
-        import torch
-
-        suffix = _torch_suffix(module, layer, reverse)
-        values = {"weight_ih": self.kernel.T, "weight_hh": self.recurrent_kernel.T}
-        if "bias_ih" in _torch_names(module):
-            values["bias_ih"] = self.bias
-            values["bias_hh"] = np.zeros_like(self.bias)
-        elif np.any(self.bias):
-            raise ValueError("the torch module has bias=False but these weights have a bias")
-        with torch.no_grad():
-            for name, value in values.items():
-                param = getattr(module, f"{name}{suffix}")
-                if tuple(param.shape) != value.shape:
-                    raise ValueError(
-                        f"{name}{suffix} has shape {tuple(param.shape)}; these weights give "
-                        f"{value.shape} (build nn.LSTM({self.input_size}, {self.hidden_size}))"
-                    )
-                if str(param.dtype) != f"torch.{self.dtype}":
-                    raise TypeError(
-                        f"{name}{suffix} is {param.dtype} but the weights are {self.dtype}; "
-                        f"convert one of them (module.to(torch.{self.dtype}) or "
-                        f"weights.astype('{str(param.dtype).removeprefix('torch.')}'))"
-                    )
-                param.copy_(torch.from_numpy(np.array(value)))  # a writable copy
-        return module
+    def random(
+        cls, input_size: int, hidden_size: int, *, seed: int = 0, dtype: Any = "float64"
+    ) -> RNNWeights:
+        """Draw weights as ``keras.layers.SimpleRNN`` initialises them, from a NumPy
+        generator: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias."""
+        resolved = float_dtype(dtype)
+        cls._check_sizes(input_size, hidden_size)
+        rng = np.random.default_rng(seed)
+        kernel = glorot_uniform(rng, input_size, hidden_size, resolved)
+        recurrent_kernel = orthogonal(rng, hidden_size, hidden_size, resolved)
+        return cls(kernel, recurrent_kernel, np.zeros(hidden_size, resolved))
 
 
 def _torch_names(module: Any) -> tuple[str, ...]:
@@ -250,10 +314,15 @@ def _torch_names(module: Any) -> tuple[str, ...]:
 
 
 def _torch_suffix(module: Any, layer: int, reverse: bool) -> str:
+    if getattr(module, "nonlinearity", "tanh") != "tanh":
+        raise ValueError(
+            f"torch.nn.RNN with nonlinearity={module.nonlinearity!r} has no Keras SimpleRNN "
+            "equivalent here; use nonlinearity='tanh'"
+        )
     if getattr(module, "proj_size", 0):
         raise ValueError("torch.nn.LSTM with proj_size > 0 has no Keras equivalent")
     if not 0 <= layer < module.num_layers:
         raise ValueError(f"layer must be in [0, {module.num_layers}); got {layer}")
     if reverse and not module.bidirectional:
-        raise ValueError("reverse=True needs a bidirectional torch.nn.LSTM")
+        raise ValueError(f"reverse=True needs a bidirectional torch.nn.{type(module).__name__}")
     return f"_l{layer}" + ("_reverse" if reverse else "")

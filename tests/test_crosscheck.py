@@ -74,3 +74,46 @@ def test_module_entry_point_runs():
     assert result.returncode == 0, result.stderr
     assert "lstm, float64: 45 of 45 comparisons within 1e-12" in result.stdout
     assert "cuda" not in result.stderr.lower()  # TensorFlow's start-up noise is filtered
+
+
+def test_compare_gradients_rows_and_scaled_tolerances():
+    case = crosscheck.Case(batch=2, time=3, mask=True, initial_state=True)
+    rows = crosscheck.compare_gradients(case, "float32")
+    assert len(rows) == 3 * 6
+    assert {r.output for r in rows} == {
+        "d kernel",
+        "d recurrent_kernel",
+        "d bias",
+        "d x",
+        "d h0",
+        "d c0",
+    }
+    assert all(r.ok and r.tolerance >= 1e-5 for r in rows)
+    assert crosscheck.gradient_backends("lstm") == ["numpy", "keras", "torch"]
+
+
+def test_cli_compares_gradients_on_request(capsys):
+    args = ["crosscheck", "--gradients", "--batch", "2", "--time", "3", "--seed", "1"]
+    assert cli(args) == 0
+    out = capsys.readouterr().out
+    assert "d recurrent_kernel" in out
+    assert "lstm, float64: 135 of 135 comparisons within 1e-12 (gradients: times" in out
+
+
+def test_cli_fails_when_a_gradient_disagrees(monkeypatch, capsys):
+    original = numpy_lstm.gradients
+
+    def wrong_bias(*args, **kwargs):
+        grads = original(*args, **kwargs)
+        return grads._replace(bias=grads.bias + 1e-8)
+
+    monkeypatch.setattr(numpy_lstm, "gradients", wrong_bias)
+    assert cli(["crosscheck", "--gradients", "--time", "2", "--batch", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "lstm, float64: 125 of 135 comparisons" in out
+    assert "d bias" in out.splitlines()[-1]
+
+
+def test_gradient_scale_is_at_least_one():
+    assert crosscheck.gradient_scale(np.array([0.1]), np.array([-0.2])) == 1.0
+    assert crosscheck.gradient_scale(np.array([30.0]), np.array([-40.0])) == 40.0

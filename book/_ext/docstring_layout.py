@@ -8,6 +8,11 @@ The companion's docstrings describe arguments and fields one per line, aligned::
 reStructuredText would join such lines into one paragraph. This extension hands every run of
 them (with their indented continuation lines) to Sphinx as a preformatted text block, so the
 API reference shows them as they read in the source.
+
+It also resolves the short names docstrings use for the companion's own objects
+(``:class:`RNNWeights``` written in another module, ``:meth:`LSTMWeights.to_keras```): a
+Python reference that Sphinx cannot find is linked to the one documented ``companion`` object
+whose full name ends with it, if there is exactly one.
 """
 
 from __future__ import annotations
@@ -15,7 +20,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from docutils import nodes
+from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.nodes import make_refnode
 
 FIELD_LINE = re.compile(r"^(?P<indent>\s*)[A-Za-z_]\w*(?:, [A-Za-z_]\w*)*:\s+\S")
 
@@ -49,6 +58,26 @@ def preformat_field_lines(
     lines[:] = result
 
 
+def resolve_short_name(
+    app: Sphinx, env: BuildEnvironment, node: pending_xref, contnode: nodes.Element
+) -> nodes.Element | None:
+    """Link ``Name`` or ``Class.method`` to the unique ``companion...Name`` documented."""
+    if node.get("refdomain") != "py":
+        return None
+    target = node["reftarget"].lstrip("~.")
+    domain = env.get_domain("py")
+    matches = [
+        (name, entry)
+        for name, entry in domain.objects.items()
+        if name.startswith("companion.") and name.endswith("." + target)
+    ]
+    if len(matches) != 1:
+        return None
+    name, entry = matches[0]
+    return make_refnode(app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, name)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("autodoc-process-docstring", preformat_field_lines)
+    app.connect("missing-reference", resolve_short_name)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,169 @@
+"""A tiny generated Chinese sentiment corpus, and a sentiment classifier read with NumPy.
+
+Sentences are built from two templates over a handful of tokens, already split into words::
+
+    subject [不] [很] verb this/that noun      我 / 喜欢 / 这个 / 电影        positive
+                                              我 / 不 / 喜欢 / 这个 / 电影   negative
+    this/that noun [不] [很] adjective        这个 / 电影 / 很 / 好看        positive
+
+The label is 1 (positive) when the verb or adjective is positive and the sentence is not
+negated by 不, else 0. So the model has to carry 不 forward to the word it negates.
+
+:class:`SentimentModel` holds a trained classifier (embedding, LSTM, dense layer) as NumPy
+arrays; it is trained in :mod:`companion.torch_chinese_sentiment` and evaluated here with the NumPy
+LSTM, so its gates can be traced with :func:`companion.trace.trace`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from companion import numpy_lstm
+from companion.weights import LSTMWeights
+
+SUBJECTS = ("我", "你", "他", "我们")
+POSITIVE_VERBS = ("喜欢", "爱")
+NEGATIVE_VERBS = ("讨厌", "恨")
+DETERMINERS = ("这个", "那个")
+NOUNS = ("电影", "故事", "演员", "歌")
+POSITIVE_ADJECTIVES = ("好看", "精彩", "有趣")
+NEGATIVE_ADJECTIVES = ("无聊", "难看", "糟糕")
+NEGATION = "不"
+INTENSIFIER = "很"
+
+VOCABULARY: tuple[str, ...] = (
+    *SUBJECTS,
+    *POSITIVE_VERBS,
+    *NEGATIVE_VERBS,
+    *DETERMINERS,
+    *NOUNS,
+    *POSITIVE_ADJECTIVES,
+    *NEGATIVE_ADJECTIVES,
+    NEGATION,
+    INTENSIFIER,
+)
+"""Every token of the corpus; a token's id is its index here."""
+
+GLOSSES = {
+    "我": "I",
+    "你": "you",
+    "他": "he",
+    "我们": "we",
+    "喜欢": "like",
+    "爱": "love",
+    "讨厌": "dislike",
+    "恨": "hate",
+    "这个": "this",
+    "那个": "that",
+    "电影": "movie",
+    "故事": "story",
+    "演员": "actor",
+    "歌": "song",
+    "好看": "good-looking",
+    "精彩": "brilliant",
+    "有趣": "fun",
+    "无聊": "boring",
+    "难看": "ugly",
+    "糟糕": "awful",
+    "不": "not",
+    "很": "very",
+}
+"""An English gloss of every token, for figure labels (Matplotlib's default font has no
+Chinese characters)."""
+
+_POSITIVE = frozenset(POSITIVE_VERBS + POSITIVE_ADJECTIVES)
+_SENTIMENT_WORDS = _POSITIVE | frozenset(NEGATIVE_VERBS + NEGATIVE_ADJECTIVES)
+
+
+def label(tokens: Sequence[str]) -> int:
+    """1 for a positive sentence, 0 for a negative one: the sentiment word's polarity,
+    flipped by 不. Raises ValueError unless the sentence has exactly one sentiment word."""
+    words = [token for token in tokens if token in _SENTIMENT_WORDS]
+    if len(words) != 1:
+        raise ValueError(
+            f"a sentence needs exactly one sentiment word; got {len(words)} in {list(tokens)}"
+        )
+    return int((words[0] in _POSITIVE) != (NEGATION in tokens))
+
+
+def generate(count: int, *, seed: int = 0) -> tuple[list[tuple[str, ...]], np.ndarray]:
+    """Draw ``count`` sentences (tuples of tokens, 3 to 6 long) and their labels (count,).
+
+    Half the sentences follow the verb template, half the adjective template; each is
+    negated with probability 1/2 and intensified (很) with probability 1/2. Reproducible
+    from ``seed``.
+    """
+    if not isinstance(count, int | np.integer) or count < 1:
+        raise ValueError(f"count must be a positive integer; got {count!r}")
+    rng = np.random.default_rng(seed)
+
+    def pick(options: Sequence[str]) -> str:
+        return options[rng.integers(len(options))]
+
+    sentences = []
+    for _ in range(count):
+        positive, negated, intensified, verb_template = rng.integers(0, 2, size=4)
+        modifiers = (NEGATION,) * negated + (INTENSIFIER,) * intensified
+        thing = (pick(DETERMINERS), pick(NOUNS))
+        if verb_template:
+            verb = pick(POSITIVE_VERBS if positive else NEGATIVE_VERBS)
+            sentence = (pick(SUBJECTS), *modifiers, verb, *thing)
+        else:
+            adjective = pick(POSITIVE_ADJECTIVES if positive else NEGATIVE_ADJECTIVES)
+            sentence = (*thing, *modifiers, adjective)
+        sentences.append(sentence)
+    return sentences, np.array([label(s) for s in sentences])
+
+
+def encode(tokens: Sequence[str]) -> np.ndarray:
+    """Token ids (time,) of one sentence, indices into :data:`VOCABULARY`."""
+    unknown = [token for token in tokens if token not in VOCABULARY]
+    if unknown:
+        raise ValueError(f"tokens not in the vocabulary: {unknown}; known: {VOCABULARY}")
+    return np.array([VOCABULARY.index(token) for token in tokens])
+
+
+def group_by_length(
+    sentences: Sequence[Sequence[str]],
+) -> dict[int, np.ndarray]:
+    """Indices of the sentences of each length, so each group is one unpadded batch."""
+    lengths = np.array([len(s) for s in sentences])
+    return {int(n): np.flatnonzero(lengths == n) for n in np.unique(lengths)}
+
+
+@dataclass(frozen=True)
+class SentimentModel:
+    """Embedding -> LSTM -> dense sigmoid, as NumPy arrays.
+
+    embedding:    (vocabulary, embedding_size), one row per token of :data:`VOCABULARY`
+    lstm:         LSTMWeights (embedding_size -> hidden)
+    dense_kernel: (hidden,), dense_bias: float; P(positive) = sigmoid(h_T @ kernel + bias)
+    """
+
+    embedding: np.ndarray
+    lstm: LSTMWeights
+    dense_kernel: np.ndarray
+    dense_bias: float
+
+    def embed(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        """Embedded sentences of one length: (batch, time, embedding_size)."""
+        lengths = sorted({len(s) for s in sentences})
+        if len(lengths) != 1:
+            raise ValueError(f"embed needs sentences of one length; got lengths {lengths}")
+        return self.embedding[np.stack([encode(s) for s in sentences])]
+
+    def predict(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        """P(positive) for each sentence, (batch,), computed with the NumPy LSTM."""
+        probabilities = np.zeros(len(sentences))
+        for indices in group_by_length(sentences).values():
+            embedded = self.embed([sentences[k] for k in indices])
+            logits = numpy_lstm.forward(embedded, self.lstm).h @ self.dense_kernel
+            probabilities[indices] = numpy_lstm.sigmoid(logits + self.dense_bias)
+        return probabilities
+
+    def accuracy(self, sentences: Sequence[Sequence[str]], labels: np.ndarray) -> float:
+        """Fraction of sentences whose rounded prediction equals the label."""
+        return float(np.mean((self.predict(sentences) > 0.5) == np.asarray(labels)))

@@ -1,0 +1,86 @@
+"""The vanilla RNN computed by ``keras.layers.SimpleRNN`` (Keras 3, TensorFlow backend).
+
+Same functions and signatures as :mod:`companion.numpy_rnn`: NumPy arrays in, NumPy arrays
+out. Each call builds a fresh layer in the weights' dtype, writes the weights into it with
+:meth:`RNNWeights.to_keras`, and lets Keras do the masking and the reversal; gradients come
+from ``tf.GradientTape``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from companion._frameworks import keras as _import_keras
+from companion.interface import RNNGradients, RNNOutput, prepare_rnn, prepare_rnn_gradients
+from companion.weights import RNNWeights
+
+keras = _import_keras()
+import tensorflow as tf  # noqa: E402  (after the quiet import above)
+
+
+def layer(weights: RNNWeights, *, go_backwards: bool = False) -> keras.layers.SimpleRNN:
+    """A built ``keras.layers.SimpleRNN`` (tanh) holding ``weights``, returning sequences and
+    the final state."""
+    rnn = keras.layers.SimpleRNN(
+        weights.hidden_size,
+        return_sequences=True,
+        return_state=True,
+        go_backwards=go_backwards,
+        dtype=str(weights.dtype),
+    )
+    rnn.build((None, None, weights.input_size))
+    return weights.to_keras(rnn)
+
+
+def forward(
+    x: Any,
+    weights: RNNWeights,
+    initial_state: Any = None,
+    *,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> RNNOutput:
+    """Run ``keras.layers.SimpleRNN`` over a batch of sequences.
+
+    x: (batch, time, input_size); initial_state: None or (h0,), h0 (batch, hidden);
+    mask: None or boolean (batch, time).
+    Returns RNNOutput(outputs (batch, time, hidden), h (batch, hidden)).
+    """
+    inputs = prepare_rnn(x, weights, initial_state, mask)
+    if inputs.x.shape[1] == 0:  # Keras cannot slice a sequence with no steps
+        return inputs.empty_output()
+    outputs, h = layer(weights, go_backwards=go_backwards)(
+        inputs.x, initial_state=[inputs.h0], mask=inputs.mask
+    )
+    return RNNOutput(np.asarray(outputs), np.asarray(h))
+
+
+def gradients(
+    x: Any,
+    weights: RNNWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    *,
+    d_h: Any = None,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> RNNGradients:
+    """The gradients of L = sum(outputs * d_outputs) + sum(h * d_h), by ``tf.GradientTape``.
+
+    Same arguments and result as :func:`companion.numpy_rnn.gradients`.
+    """
+    inputs = prepare_rnn(x, weights, initial_state, mask)
+    d_outputs, d_h = prepare_rnn_gradients(inputs, weights, d_outputs, d_h)
+    if inputs.x.shape[1] == 0:
+        return inputs.empty_gradients(weights, d_h)
+    rnn = layer(weights, go_backwards=go_backwards)
+    x_t, h0 = tf.constant(inputs.x), tf.constant(inputs.h0)
+    with tf.GradientTape() as tape:
+        tape.watch([x_t, h0])
+        outputs, h = rnn(x_t, initial_state=[h0], mask=inputs.mask)
+        loss = tf.reduce_sum(outputs * d_outputs) + tf.reduce_sum(h * d_h)
+    kernel, recurrent, bias = rnn.trainable_variables
+    grads = tape.gradient(loss, [x_t, h0, kernel, recurrent, bias])
+    return RNNGradients(*(np.asarray(g) for g in grads))

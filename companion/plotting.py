@@ -1,0 +1,225 @@
+"""Figures of the book, each from NumPy arrays to a Matplotlib figure.
+
+Every function returns the figure and leaves showing or saving it to the caller (a notebook
+ends the cell with ``plt.show()``). Matplotlib is imported inside the functions, so
+``import companion`` stays light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+# --- Gates and cell state (chapter "Inside the LSTM") ----------------------------------------
+
+GATE_TITLES = {
+    "i": "input gate i",
+    "f": "forget gate f",
+    "g": "candidate g",
+    "o": "output gate o",
+    "c": "cell state c",
+    "h": "hidden state h",
+}
+"""Panel titles for the values an :class:`~companion.trace.LSTMTrace` records."""
+
+
+def gate_heatmap(values: Mapping[str, np.ndarray], tokens: Sequence[str], *, title: str) -> Any:
+    """One heat map per gate or state: time steps (labelled with ``tokens``) down, hidden
+    units across.
+
+    values: name ('i', 'f', 'g', 'o', 'c' or 'h', or any label) -> (time, hidden) array.
+    Gates in (0, 1) use a 0..1 colour scale; the others a symmetric -1..1 (or wider) scale.
+    """
+    import matplotlib.pyplot as plt
+
+    arrays = {name: np.asarray(array) for name, array in values.items()}
+    for name, array in arrays.items():
+        if array.ndim != 2 or array.shape[0] != len(tokens):
+            raise ValueError(
+                f"values[{name!r}] must have shape (time, hidden) = ({len(tokens)}, hidden); "
+                f"got {array.shape}"
+            )
+    figure, axes = plt.subplots(
+        1,
+        len(arrays),
+        figsize=(2.2 * len(arrays) + 1, 0.45 * len(tokens) + 1.8),
+        squeeze=False,
+        constrained_layout=True,
+    )
+    for axis, (name, array) in zip(axes[0], arrays.items(), strict=True):
+        if name in ("i", "f", "o"):
+            image = axis.imshow(array, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
+        else:
+            limit = max(1.0, float(np.abs(array).max()))
+            image = axis.imshow(array, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+        axis.set_title(GATE_TITLES.get(name, name), fontsize=10)
+        axis.set_xlabel("hidden unit")
+        axis.set_xticks(range(array.shape[1]))
+        axis.set_yticks(range(len(tokens)), labels=tokens if axis is axes[0, 0] else [])
+        figure.colorbar(image, ax=axis, orientation="horizontal", pad=0.02, shrink=0.9)
+    axes[0, 0].set_ylabel("time step (token)")
+    figure.suptitle(title)
+    return figure
+
+
+def gate_histogram(gates: Mapping[str, np.ndarray], *, title: str, bins: int = 20) -> Any:
+    """Histograms of gate activations in (0, 1), one panel per gate.
+
+    gates: name -> array of any shape (flattened). Each panel shows the share of values per
+    bin (so panels with different counts compare) and the share below 0.1 or above 0.9.
+    """
+    import matplotlib.pyplot as plt
+
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    figure, axes = plt.subplots(
+        1,
+        len(gates),
+        figsize=(3.2 * len(gates), 3.0),
+        sharey=True,
+        squeeze=False,
+        constrained_layout=True,
+    )
+    for axis, (name, values) in zip(axes[0], gates.items(), strict=True):
+        flat = np.ravel(values)
+        if flat.size == 0 or flat.min() < 0.0 or flat.max() > 1.0:
+            raise ValueError(f"gates[{name!r}] must be a non-empty array of values in [0, 1]")
+        counts, _ = np.histogram(flat, bins=edges)
+        axis.bar(edges[:-1], counts / flat.size, width=np.diff(edges), align="edge")
+        extreme = np.mean((flat < 0.1) | (flat > 0.9))
+        axis.set_title(
+            f"{GATE_TITLES.get(name, name)}\n{extreme:.0%} below 0.1 or above 0.9", fontsize=10
+        )
+        axis.set_xlabel("activation")
+    axes[0, 0].set_ylabel("share of values")
+    figure.suptitle(title)
+    return figure
+
+
+# --- Recurrent networks and long-term dependency -----------------------------------------
+
+
+def _pyplot() -> Any:
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_unrolled_chain(steps: int = 4) -> Any:
+    """The recurrence unrolled over ``steps`` time steps: one cell per step, the same
+    weights in each, x_t entering from below, h_t leaving upwards and to the right."""
+    if not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive integer; got {steps!r}")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(1.9 * steps + 1.2, 2.6))
+    arrow = dict(arrowstyle="->", lw=1.4)
+    for t in range(steps):
+        centre = 1.9 * t + 1.2
+        axes.add_patch(
+            plt.Rectangle((centre - 0.5, 0.6), 1.0, 0.8, fc="#dbe9f6", ec="#1f4e79", lw=1.5)
+        )
+        axes.text(centre, 1.0, "tanh", ha="center", va="center")
+        axes.annotate("", (centre, 0.6), (centre, 0.0), arrowprops=arrow)
+        axes.text(centre, -0.15, f"$x_{{{t + 1}}}$", ha="center", va="top")
+        axes.annotate("", (centre, 2.0), (centre, 1.4), arrowprops=arrow)
+        axes.text(centre, 2.05, f"$h_{{{t + 1}}}$", ha="center", va="bottom")
+        axes.annotate("", (centre - 0.5, 1.0), (centre - 1.4, 1.0), arrowprops=arrow)
+        axes.text(centre - 0.95, 1.08, f"$h_{{{t}}}$", ha="center", va="bottom")
+    axes.set_xlim(-0.3, 1.9 * steps + 0.3)
+    axes.set_ylim(-0.6, 2.5)
+    axes.set_title(f"A recurrent layer unrolled over {steps} steps (one set of weights)")
+    axes.axis("off")
+    return figure
+
+
+def plot_hidden_states(outputs: Any, title: str = "Hidden state at every step") -> Any:
+    """Heat map of one sequence's hidden states: ``outputs`` (time, hidden)."""
+    outputs = np.asarray(outputs)
+    if outputs.ndim != 2:
+        raise ValueError(f"outputs must have shape (time, hidden); got {outputs.shape}")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6, 3))
+    image = axes.imshow(outputs.T, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1)
+    axes.set_xlabel("time step t")
+    axes.set_ylabel("hidden unit")
+    axes.set_xticks(range(outputs.shape[0]), [str(t + 1) for t in range(outputs.shape[0])])
+    axes.set_yticks(range(outputs.shape[1]))
+    axes.set_title(title)
+    figure.colorbar(image, ax=axes, label="$h_t$ (tanh, between -1 and 1)")
+    return figure
+
+
+def plot_jacobian_norms(
+    norms: Mapping[str, Any], title: str = "How much h_T depends on x_t"
+) -> Any:
+    """One line per label: ||dh_T/dx_t|| (each array indexed by distance T - t) on a log
+    scale against the distance."""
+    if not norms:
+        raise ValueError("norms must name at least one curve")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.5, 4))
+    for label, values in norms.items():
+        values = np.asarray(values)
+        axes.semilogy(np.arange(len(values)), values, label=label)
+    axes.set_xlabel("distance T - t (time steps)")
+    axes.set_ylabel(r"$\|\partial h_T / \partial x_t\|_F$ (mean over the batch)")
+    axes.set_title(title)
+    axes.grid(True, which="major", alpha=0.3)
+    axes.legend()
+    return figure
+
+
+def plot_clipping(gradient: Any, by_norm: Any, by_value: Any, limit: float) -> Any:
+    """A 2-D gradient and its two clipped versions as arrows, with the value-clipping box
+    [-limit, limit]^2 and the norm-clipping circle of radius ``limit``."""
+    vectors = {"gradient": gradient, "clipped by norm": by_norm, "clipped by value": by_value}
+    for name, vector in vectors.items():
+        if np.shape(vector) != (2,):
+            raise ValueError(f"{name} must be a 2-vector; got shape {np.shape(vector)}")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(4.8, 4.8))
+    axes.add_patch(plt.Circle((0, 0), limit, fill=False, ls="--", ec="grey"))
+    axes.add_patch(plt.Rectangle((-limit, -limit), 2 * limit, 2 * limit, fill=False, ec="grey"))
+    for (name, vector), colour in zip(vectors.items(), ("k", "C0", "C3"), strict=True):
+        axes.annotate(
+            "", tuple(vector), (0, 0), arrowprops=dict(arrowstyle="->", lw=2, color=colour)
+        )
+        axes.plot([], [], color=colour, label=name)
+    reach = 1.15 * max(float(np.max(np.abs(v))) for v in vectors.values())
+    axes.set_xlim(-0.2 * reach, reach)
+    axes.set_ylim(-0.2 * reach, reach)
+    axes.set_aspect("equal")
+    axes.set_xlabel("gradient component 1")
+    axes.set_ylabel("gradient component 2")
+    axes.set_title(f"Clipping a gradient to {limit:g}")
+    axes.legend(loc="upper left")
+    return figure
+
+
+def plot_accuracy_vs_distance(results: Sequence[Any]) -> Any:
+    """Test accuracy against subject-verb distance: one dot per run, a line through each
+    model's mean. ``results``: objects with ``kind``, ``distance`` and ``test_accuracy``
+    (such as :class:`companion.training.TrainingResult`)."""
+    if not results:
+        raise ValueError("results must hold at least one training run")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.5, 4))
+    kinds = sorted({r.kind for r in results})
+    for index, kind in enumerate(kinds):
+        runs = [r for r in results if r.kind == kind]
+        distances = sorted({r.distance for r in runs})
+        means = [np.mean([r.test_accuracy for r in runs if r.distance == d]) for d in distances]
+        colour = f"C{index}"
+        axes.plot(distances, means, "-", color=colour, label=f"{kind} (mean)")
+        axes.plot(
+            [r.distance for r in runs], [r.test_accuracy for r in runs], "o", color=colour,
+            alpha=0.5, label=f"{kind} (one seed)",
+        )  # fmt: skip
+    axes.axhline(0.5, color="grey", ls=":", label="chance")
+    axes.set_ylim(0.35, 1.05)
+    axes.set_xlabel("distance from subject to verb (time steps)")
+    axes.set_ylabel("test accuracy (fraction correct)")
+    axes.set_title("Subject-verb agreement: accuracy against distance")
+    axes.legend()
+    return figure

@@ -1,0 +1,98 @@
+"""Synthetic sequence tasks for the long-term dependency chapter.
+
+Two generators, both reproducible from a seed and NumPy only:
+
+* :func:`agreement_sequences`: sentences like article 003's "The cat(s), which already ate
+  ..., was/were full", cut just before the verb. The label is whether the verb must be
+  singular (``was``) or plural (``were``), which only the subject decides; the subject sits
+  a chosen ``distance`` steps before the verb, and the words in between (some of them nouns of
+  the other number, such as "mice") carry no information about it.
+* :func:`adding_problem`: Hochreiter and Schmidhuber's (1997) adding problem: a sequence of
+  random numbers with two of them marked; the target is their sum.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+SINGULAR_SUBJECTS = ("cat", "dog", "child", "bird")
+PLURAL_SUBJECTS = ("cats", "dogs", "children", "birds")
+VERBS = ("was", "were")
+"""The two verb forms; a label is an index into this tuple (0 singular, 1 plural)."""
+FILLER = (
+    "which", "already", "ate", "a", "bunch", "of", "food", "and", "then", "slept", "in",
+    "the", "sun", "near", "mouse", "mice", "fish", "tree", "trees", "quietly",
+)  # fmt: skip
+"""Words of the relative clause between subject and verb; "mouse"/"mice", "tree"/"trees"
+are nouns of both numbers, distractors that say nothing about the subject."""
+VOCABULARY = ("The", *SINGULAR_SUBJECTS, *PLURAL_SUBJECTS, *FILLER)
+"""Token ``i`` is ``VOCABULARY[i]``; every sentence starts with "The", then its subject."""
+
+
+class AgreementData(NamedTuple):
+    """A batch of subject-verb agreement sentences, cut before the verb.
+
+    tokens: (batch, time) int, indices into :data:`VOCABULARY`, time = distance + 1
+    labels: (batch,) int, 0 when the verb is "was" (singular subject), 1 when "were"
+    distance: steps from the subject (position 1) to the verb (position distance + 1)
+    """
+
+    tokens: np.ndarray
+    labels: np.ndarray
+    distance: int
+
+    def sentence(self, index: int) -> str:
+        """Sample ``index`` as text, with its verb: "The cats which ... were"."""
+        words = [VOCABULARY[token] for token in self.tokens[index]]
+        return " ".join([*words, VERBS[self.labels[index]]])
+
+    def one_hot(self, dtype: str = "float32") -> np.ndarray:
+        """The tokens as one-hot vectors: (batch, time, len(VOCABULARY))."""
+        return np.eye(len(VOCABULARY), dtype=dtype)[self.tokens]
+
+
+def agreement_sequences(count: int, distance: int, *, seed: int = 0) -> AgreementData:
+    """``count`` sentences "The <subject> which <distance - 2 filler words>", half of them (in
+    expectation) with a plural subject; the label is the verb that must follow.
+
+    ``distance`` is how many steps the verb comes after the subject: 1 means right after it.
+    """
+    for name, value in (("count", count), ("distance", distance)):
+        if not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, count)
+    subject = rng.integers(0, len(SINGULAR_SUBJECTS), count)
+    first_subject = VOCABULARY.index(SINGULAR_SUBJECTS[0])
+    subject_tokens = first_subject + labels * len(SINGULAR_SUBJECTS) + subject
+    first_filler = VOCABULARY.index(FILLER[0])
+    filler = first_filler + rng.integers(0, len(FILLER), (count, distance - 1))
+    filler[:, :1] = VOCABULARY.index("which")  # the relative clause opens with "which"
+    tokens = np.column_stack([np.zeros(count, int), subject_tokens, filler])
+    return AgreementData(tokens, labels, int(distance))
+
+
+def adding_problem(count: int, time: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The adding problem: inputs (count, time, 2) and targets (count,).
+
+    Channel 0 holds numbers drawn uniformly from [0, 1); channel 1 marks two steps with 1, one
+    in the first half of the sequence and one in the second. The target is the sum of the
+    two marked numbers, so the first marked value must be remembered for at least time / 2
+    steps.
+    """
+    if not isinstance(count, int | np.integer) or count < 1:
+        raise ValueError(f"count must be a positive integer; got {count!r}")
+    if not isinstance(time, int | np.integer) or time < 2:
+        raise ValueError(f"time must be an integer of at least 2; got {time!r}")
+    rng = np.random.default_rng(seed)
+    values = rng.random((count, time))
+    half = time // 2
+    first = rng.integers(0, half, count)
+    second = rng.integers(half, time, count)
+    markers = np.zeros((count, time))
+    rows = np.arange(count)
+    markers[rows, first] = markers[rows, second] = 1.0
+    targets = values[rows, first] + values[rows, second]
+    return np.stack([values, markers], axis=-1), targets

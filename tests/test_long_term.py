@@ -1,0 +1,168 @@
+"""The long-term dependency chapter's companion: data generators, gradient flow, clipping,
+training and plotting helpers."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from companion import LSTMWeights, RNNWeights, numpy_lstm, numpy_rnn, plotting
+from companion.clipping import angle_degrees, clip_by_global_norm, clip_by_value
+from companion.gradient_flow import (
+    lstm_jacobian_norms,
+    rnn_jacobian_norms,
+    with_recurrent_scale,
+)
+from companion.sequences import (
+    PLURAL_SUBJECTS,
+    SINGULAR_SUBJECTS,
+    VERBS,
+    VOCABULARY,
+    adding_problem,
+    agreement_sequences,
+)
+from companion.training import TrainingResult, parameter_count, train_agreement
+
+# --- data ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("distance", [1, 2, 7, 50])
+def test_agreement_sequences_put_the_subject_distance_steps_before_the_verb(distance):
+    data = agreement_sequences(200, distance, seed=4)
+    assert data.tokens.shape == (200, distance + 1) and data.distance == distance
+    assert np.all(data.tokens[:, 0] == VOCABULARY.index("The"))
+    subjects = [VOCABULARY[token] for token in data.tokens[:, 1]]
+    for subject, label in zip(subjects, data.labels, strict=True):
+        assert subject in (PLURAL_SUBJECTS if label else SINGULAR_SUBJECTS)
+    # Only the subject tells the label: the filler is drawn independently of it.
+    later = {VOCABULARY[t] for t in data.tokens[:, 2:].ravel()}
+    assert not later & {*SINGULAR_SUBJECTS, *PLURAL_SUBJECTS}
+    assert 0.35 < data.labels.mean() < 0.65
+    sentence = data.sentence(0)
+    assert sentence.split()[-1] == VERBS[data.labels[0]]
+    assert len(sentence.split()) == distance + 2
+    assert data.one_hot().shape == (200, distance + 1, len(VOCABULARY))
+    np.testing.assert_array_equal(data.one_hot().argmax(-1), data.tokens)
+
+
+def test_agreement_sequences_are_reproducible_and_checked():
+    a, b = agreement_sequences(5, 6, seed=1), agreement_sequences(5, 6, seed=1)
+    np.testing.assert_array_equal(a.tokens, b.tokens)
+    assert agreement_sequences(3, 4, seed=0).sentence(0).startswith("The ")
+    with pytest.raises(ValueError, match="distance must be a positive integer; got 0"):
+        agreement_sequences(5, 0)
+
+
+def test_adding_problem():
+    x, y = adding_problem(100, 10, seed=2)
+    assert x.shape == (100, 10, 2) and y.shape == (100,)
+    markers = x[..., 1]
+    np.testing.assert_array_equal(markers.sum(axis=1), 2)
+    assert np.all(markers[:, :5].sum(axis=1) == 1)
+    np.testing.assert_allclose(y, (x[..., 0] * markers).sum(axis=1))
+    with pytest.raises(ValueError, match="time must be an integer of at least 2"):
+        adding_problem(3, 1)
+
+
+# --- gradient flow ---------------------------------------------------------------------------
+
+
+def jacobian_by_finite_differences(step, x, weights):
+    """dh_T/dx_t per sample by central differences of a forward function h_T(x)."""
+    batch, time, features = x.shape
+    jacobians = np.zeros((batch, weights.hidden_size, time, features))
+    for t, i in np.ndindex(time, features):
+        shift = np.zeros_like(x)
+        shift[:, t, i] = 1e-6
+        jacobians[:, :, t, i] = (step(x + shift) - step(x - shift)) / 2e-6
+    return np.sqrt((jacobians**2).sum(axis=(1, 3))).mean(axis=0)[::-1]
+
+
+@pytest.mark.parametrize(
+    ("weights_class", "forward", "norms"),
+    [
+        (RNNWeights, numpy_rnn.forward, rnn_jacobian_norms),
+        (LSTMWeights, numpy_lstm.forward, lstm_jacobian_norms),
+    ],
+    ids=["rnn", "lstm"],
+)
+def test_jacobian_norms_match_finite_differences(weights_class, forward, norms):
+    weights = weights_class.random(2, 3, seed=5)
+    x = np.random.default_rng(5).standard_normal((2, 4, 2))
+    expected = jacobian_by_finite_differences(lambda v: forward(v, weights).h, x, weights)
+    np.testing.assert_allclose(norms(x, weights), expected, rtol=1e-6)
+
+
+def test_recurrent_scale_makes_gradients_vanish_or_explode():
+    weights = RNNWeights.random(2, 8, seed=0)
+    x = 0.05 * np.random.default_rng(0).standard_normal((4, 30, 2))
+    small = rnn_jacobian_norms(x, with_recurrent_scale(weights, 0.5))
+    large = rnn_jacobian_norms(x, with_recurrent_scale(weights, 2.0))
+    assert small[-1] < 1e-6 * small[0]
+    assert large[-1] > 100 * large[0]
+    np.testing.assert_array_equal(with_recurrent_scale(weights, 1.0).recurrent_kernel,
+                                  weights.recurrent_kernel)  # fmt: skip
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, time >= 1, 2\)"):
+        rnn_jacobian_norms(np.zeros((1, 0, 2)), weights)
+
+
+# --- clipping --------------------------------------------------------------------------------
+
+
+def test_angle_after_clipping_by_norm_and_by_value():
+    gradient = np.array([8.0, 1.0])
+    (by_norm,), _ = clip_by_global_norm([gradient], 2.0)
+    (by_value,) = clip_by_value([gradient], 2.0)
+    assert angle_degrees(gradient, by_norm) == pytest.approx(0.0, abs=1e-6)
+    assert angle_degrees(gradient, by_value) == pytest.approx(
+        np.degrees(np.arctan2(1, 2) - np.arctan2(1, 8))
+    )
+    with pytest.raises(ValueError, match="a must be finite"):
+        angle_degrees([np.nan, 1.0], gradient)
+
+
+# --- training --------------------------------------------------------------------------------
+
+
+def test_training_is_reproducible_and_learns_a_short_distance():
+    threads = torch.get_num_threads()
+    first = train_agreement("lstm", 3, hidden_size=4, steps=40, train_size=64, test_size=64)
+    second = train_agreement("lstm", 3, hidden_size=4, steps=40, train_size=64, test_size=64)
+    assert first == second and torch.get_num_threads() == threads
+    assert first.test_accuracy > 0.9
+    assert parameter_count("rnn", 29, 40) == 40 * 29 + 40 * 40 + 2 * 40 + 41
+    assert parameter_count("lstm", 29, 16) == 4 * (16 * 29 + 16 * 16 + 2 * 16) + 17
+    with pytest.raises(ValueError, match="kind must be one of"):
+        train_agreement("gru", 3, hidden_size=4)
+
+
+# --- plotting --------------------------------------------------------------------------------
+
+
+def test_plots_draw_on_small_inputs():
+    results = [
+        TrainingResult(kind, distance, seed, 1.0, accuracy)
+        for kind, accuracy in (("rnn", 0.5), ("lstm", 1.0))
+        for distance in (5, 20)
+        for seed in (0, 1)
+    ]
+    figures = [
+        plotting.plot_unrolled_chain(3),
+        plotting.plot_hidden_states(np.zeros((4, 3))),
+        plotting.plot_jacobian_norms({"rnn": [1.0, 0.1, 0.01], "lstm": [1.0, 0.5, 0.2]}),
+        plotting.plot_clipping([3.0, 1.0], [1.9, 0.6], [2.0, 1.0], 2.0),
+        plotting.plot_accuracy_vs_distance(results),
+    ]
+    for figure in figures:
+        assert figure.axes[0].get_title()
+        plt.close(figure)
+    with pytest.raises(ValueError, match="outputs must have shape"):
+        plotting.plot_hidden_states(np.zeros(3))
+    with pytest.raises(ValueError, match="must be a 2-vector"):
+        plotting.plot_clipping([1.0, 2.0, 3.0], [1.0, 2.0], [1.0, 2.0], 1.0)
