@@ -17,7 +17,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export KERAS_BACKEND := tensorflow
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: book test notebooks lint unit nbval build clean
+.PHONY: book test notebooks lint unit nbval build browser-test clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -46,6 +46,12 @@ nbval: $(SETUP)
 
 build: $(SETUP)
 	$(JB_BUILD)
+
+# Build the book, serve it on 127.0.0.1 and open every page in headless Chromium (Debian's
+# /usr/bin/chromium, which .ci/run installs): requests, console, MathJax, images, tab sets,
+# search. Full-page screenshots go to _build/screenshots/.
+browser-test: build
+	$(BIN)/python tests/browser/check_book.py _build/html --screenshots _build/screenshots
 
 # Re-execute every notebook in place, in this environment, storing fresh outputs.
 notebooks: $(SETUP)

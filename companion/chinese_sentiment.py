@@ -1,6 +1,6 @@
 """A tiny generated Chinese sentiment corpus, and a sentiment classifier read with NumPy.
 
-Sentences are built from two templates over a handful of tokens, already split into words:
+Sentences are built from two templates over a handful of tokens, already split into words::
 
     subject [不] [很] verb this/that noun      我 / 喜欢 / 这个 / 电影        positive
                                               我 / 不 / 喜欢 / 这个 / 电影   negative

@@ -2,7 +2,7 @@
 
 Same functions and signatures as :mod:`companion.numpy_lstm`: NumPy arrays in, NumPy arrays
 out. Each call builds a fresh layer in the weights' dtype, writes the weights into it with
-:meth:`LSTMWeights.to_keras`, and lets Keras do the masking and the reversal.
+:meth:`~companion.weights.LSTMWeights.to_keras`, and lets Keras do the masking and the reversal.
 :func:`gradients` runs the same layer under ``tf.GradientTape``.
 """
 

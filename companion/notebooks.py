@@ -35,6 +35,7 @@ def execute(path: Path, timeout: int = 600) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: execute each notebook given, in place, and print how long it took."""
     parser = argparse.ArgumentParser(prog="python -m companion.notebooks", description=__doc__)
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)

@@ -73,7 +73,7 @@ def step_table(
 ) -> str:
     """A plain-text table of one sequence of a trace, one row per time step.
 
-    With ``unit=None`` each column is the mean over the hidden units (of |c| and |h| for
+    With ``unit=None`` each column is the mean over the hidden units (of ``|c|`` and ``|h|`` for
     the states, whose signs would cancel); with a unit index, that unit's values.
     ``tokens`` label the rows (the last column, so wide characters do not shift the others).
     """
