@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -134,3 +135,48 @@ def plot_ratios(table: pd.DataFrame) -> Any:
     axes[0][-1].legend(fontsize="small")
     figure.tight_layout()
     return figure
+
+
+RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
+
+
+def load_results(folder: Path = RESULTS) -> dict[str, pd.DataFrame]:
+    """The CSV files ``make bench`` (and ``benchmarks/before_after.py``) wrote, by stem:
+    summary, machine, memory, before_after."""
+    return {
+        stem: pd.read_csv(folder / f"{stem}.csv")
+        for stem in ("summary", "machine", "memory", "before_after")
+    }
+
+
+def goals(table: pd.DataFrame, against: str = REFERENCE) -> pd.DataFrame:
+    """The issue's goals, median time of numpy_lstm over that of ``against`` in the same run:
+    forward at most 3.0, 2.0 and 1.2 at the three shapes of :data:`SHAPES`, forward +
+    backward at most 2.0 at the largest. One row per goal and dtype, with ``met``."""
+    limits = [
+        (SHAPES[0], "forward", 3.0),
+        (SHAPES[1], "forward", 2.0),
+        (SHAPES[2], "forward", 1.2),
+        (SHAPES[2], "forward+backward", 2.0),
+    ]
+    medians = table.set_index(
+        ["batch", "time", "input_size", "hidden", "dtype", "pass", "implementation"]
+    )["median"]
+    rows = []
+    for shape, pass_name, limit in limits:
+        for dtype in ("float32", "float64"):
+            ratio = (
+                medians[(*shape, dtype, pass_name, "numpy_lstm")]
+                / medians[(*shape, dtype, pass_name, against)]
+            )
+            rows.append(
+                {
+                    "shape": str(shape),
+                    "pass": pass_name,
+                    "dtype": dtype,
+                    "goal": limit,
+                    "ratio": round(float(ratio), 2),
+                    "met": bool(ratio <= limit),
+                }
+            )
+    return pd.DataFrame(rows)
