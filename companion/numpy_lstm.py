@@ -120,20 +120,24 @@ def _run(
     batch, time, _ = x.shape
     hidden = weights.hidden_size
     dtype = weights.dtype
-    # sigmoid(z) = (1 + tanh(z / 2)) / 2: fold the halving into the columns of the three
-    # sigmoid gates (exact, a power of two), so one tanh call activates all four gates.
-    half = np.full(4 * hidden, 0.5, dtype)
-    half[2 * hidden : 3 * hidden] = 1.0  # the candidate g is a tanh already
-    kernel, recurrent_kernel = weights.kernel * half, weights.recurrent_kernel * half
+    # sigmoid(z) = tanh(z / 2) / 2 + 1 / 2: fold the halving into the columns of the three
+    # sigmoid gates (exact, a power of two), so that one tanh call activates all four gates,
+    # then scale and shift each column: by 1/2 and 1/2 for i, f, o; by 1 and 0 for g.
+    scale = np.full(4 * hidden, 0.5, dtype)
+    scale[2 * hidden : 3 * hidden] = 1.0  # the candidate g is a tanh already
+    shift = 1.0 - scale
+    kernel, recurrent_kernel = weights.kernel * scale, weights.recurrent_kernel * scale
     # Time-major input projection for every step at once: (time, batch, 4 * hidden).
     x = np.ascontiguousarray(x.transpose(1, 0, 2))
     rows = x.reshape(time * batch, weights.input_size)
     projected = (rows @ kernel).reshape(time, batch, 4 * hidden)
-    projected += weights.bias * half
+    projected += weights.bias * scale
     slots = time + 1 if keep_cache else 2
     h_states, c_states = np.empty((2, slots, batch, hidden), dtype)
     h_states[0], c_states[0] = h0, c0
     gates = np.empty((max(slots - 1, 1), batch, 4 * hidden), dtype)
+    # Views of each gate in every slot, made once: (slots - 1, batch, hidden) each.
+    gate_views = np.moveaxis(gates.reshape(len(gates), batch, 4, hidden), 2, 0)
     tanh_c = np.empty((max(slots - 1, 1), batch, hidden), dtype)
     input_times_candidate = np.empty((batch, hidden), dtype)
     outputs = np.empty((time, batch, hidden), dtype)
@@ -141,15 +145,14 @@ def _run(
     for t in range(time):
         now, after = t % slots, (t + 1) % slots
         h, c, h_new, c_new = h_states[now], c_states[now], h_states[after], c_states[after]
-        step_gates, step_tanh_c = gates[t % len(gates)], tanh_c[t % len(tanh_c)]
+        slot = t % len(gates)
+        step_gates, step_tanh_c = gates[slot], tanh_c[slot]
         np.matmul(h, recurrent_kernel, out=step_gates)
         step_gates += projected[t]
         np.tanh(step_gates, out=step_gates)  # g = tanh(z_g); i, f, o = tanh(z / 2) so far
-        step_gates[:, : 2 * hidden] *= 0.5
-        step_gates[:, : 2 * hidden] += 0.5
-        step_gates[:, 3 * hidden :] *= 0.5
-        step_gates[:, 3 * hidden :] += 0.5
-        i, f, g, o = np.split(step_gates, 4, axis=1)
+        step_gates *= scale
+        step_gates += shift
+        i, f, g, o = gate_views[:, slot]
         np.multiply(f, c, out=c_new)  # c_new = f * c + i * g
         np.multiply(i, g, out=input_times_candidate)
         c_new += input_times_candidate
