@@ -220,13 +220,24 @@ def _backward(cotangents: LSTMCotangents, cache: LSTMCache) -> LSTMGradients:
     # h_new = o * tanh(c_new); c_new = f * c_prev + i * g; sigmoid' = s (1 - s), tanh' =
     # 1 - tanh^2. d_z, the gradient w.r.t. the gate pre-activations, starts as what
     # multiplies d_c_new (for i, f, g) or d_h_new (for o) and is completed step by step.
+    # Computed in place, as these arrays span every step.
     d_z = np.empty_like(cache.gates)
     d_z_by_gate = d_z.reshape(time, batch, 4, hidden)
-    d_z_by_gate[:, :, 0] = g * i * (1.0 - i)
-    d_z_by_gate[:, :, 1] = cache.c_prev * f * (1.0 - f)
-    d_z_by_gate[:, :, 2] = i * (1.0 - g**2)
-    d_z_by_gate[:, :, 3] = cache.tanh_c * o * (1.0 - o)
-    d_c_through_h = o * (1.0 - cache.tanh_c**2)  # d c_new / d h_new along tanh
+    d_z_i, d_z_f, d_z_g, d_z_o = np.moveaxis(d_z_by_gate, 2, 0)
+    for d_z_gate, gate, partner in (
+        (d_z_i, i, g),
+        (d_z_f, f, cache.c_prev),
+        (d_z_o, o, cache.tanh_c),
+    ):
+        np.subtract(1.0, gate, out=d_z_gate)  # partner * s (1 - s)
+        d_z_gate *= gate
+        d_z_gate *= partner
+    np.multiply(g, g, out=d_z_g)  # i * (1 - g^2)
+    np.subtract(1.0, d_z_g, out=d_z_g)
+    d_z_g *= i
+    d_c_through_h = np.multiply(cache.tanh_c, cache.tanh_c)  # o * (1 - tanh(c_new)^2)
+    np.subtract(1.0, d_c_through_h, out=d_c_through_h)
+    d_c_through_h *= o
     d_h, d_c = cotangents.d_h.copy(), cotangents.d_c.copy()  # updated in place
     d_h_new, d_c_new, d_output, d_previous, d_h_from_gates = np.zeros(
         (5, batch, hidden), d_h.dtype
