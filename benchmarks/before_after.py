@@ -1,11 +1,12 @@
-"""What the optimisation of ``companion/numpy_lstm.py`` bought: the NumPy LSTM of an earlier
-commit against the current one, forward and forward + backward, interleaved.
+"""What the optimisation of ``companion/numpy_lstm.py`` bought: the NumPy LSTM of earlier
+commits against the current one, forward and forward + backward, interleaved.
 
-    python benchmarks/before_after.py REVISION [--out benchmarks/results]
+    python benchmarks/before_after.py REVISION... [--out benchmarks/results]
 
-REVISION is a git revision whose ``companion/numpy_lstm.py`` is the "before" (the
-benchmark's results in the book use the commit before the optimisation). Writes
-``before_after.csv`` with the median seconds of each.
+Each REVISION is a git revision whose ``companion/numpy_lstm.py`` is timed, oldest first
+(the book uses the commit before the optimisation and the commits of each step); the
+working tree's version comes last, as "current". Writes ``before_after.csv``: the median
+seconds of each version and the speed-up of the current one over the first.
 """
 
 from __future__ import annotations
@@ -26,16 +27,17 @@ from companion.benchmark import SHAPES, time_interleaved
 
 
 def module_at(revision: str):
-    """``companion.numpy_lstm`` as it was at ``revision``."""
+    """``companion.numpy_lstm`` as it was at ``revision``, imported under its own name."""
     source = subprocess.run(
         ["git", "show", f"{revision}:companion/numpy_lstm.py"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    path = Path(tempfile.mkdtemp()) / "numpy_lstm_before.py"
+    name = f"numpy_lstm_{revision}"
+    path = Path(tempfile.mkdtemp()) / f"{name}.py"
     path.write_text(source)
-    spec = importlib.util.spec_from_file_location("numpy_lstm_before", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -44,11 +46,12 @@ def module_at(revision: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("revision")
+    parser.add_argument("revisions", nargs="+")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    before = module_at(args.revision)
+    versions = {revision: module_at(revision) for revision in args.revisions}
+    versions["current"] = numpy_lstm
     rows = []
     for batch, time, input_size, hidden in SHAPES:
         for dtype in ("float32", "float64"):
@@ -60,16 +63,16 @@ def main() -> None:
                 arguments = (x, weights) if function == "forward" else (x, weights, d_outputs)
                 calls = {
                     version: partial(getattr(module, function), *arguments)
-                    for version, module in (("before", before), ("after", numpy_lstm))
+                    for version, module in versions.items()
                 }
                 seconds = time_interleaved(calls, dict.fromkeys(calls, args.repeats))
-                medians = [float(np.median(seconds[v])) for v in ("before", "after")]
+                medians = [float(np.median(seconds[v])) for v in versions]
                 rows.append((batch, time, input_size, hidden, dtype, pass_name, *medians))
     table = pd.DataFrame(
         rows,
-        columns=["batch", "time", "input_size", "hidden", "dtype", "pass", "before", "after"],
+        columns=["batch", "time", "input_size", "hidden", "dtype", "pass", *versions],
     )
-    table["speed_up"] = table["before"] / table["after"]
+    table["speed_up"] = table[args.revisions[0]] / table["current"]
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "before_after.csv", index=False, float_format="%.6g")
     print(table.to_string(index=False, float_format="%.3g"))
