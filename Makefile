@@ -17,7 +17,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export KERAS_BACKEND := tensorflow
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: book test notebooks lint unit nbval build browser-test clean
+.PHONY: book test notebooks lint unit nbval build browser-test bench clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -56,6 +56,10 @@ browser-test: build
 # Re-execute every notebook in place, in this environment, storing fresh outputs.
 notebooks: $(SETUP)
 	$(BIN)/python -m companion.notebooks $(NOTEBOOKS)
+
+# Time the three backends on this machine (a few minutes); results in benchmarks/results/.
+bench: $(SETUP)
+	$(BIN)/python benchmarks/bench.py --out benchmarks/results
 
 clean:
 	rm -rf _build

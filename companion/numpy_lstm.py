@@ -84,8 +84,10 @@ def forward(
     initial_state: None (zeros) or a pair (h0, c0), each (batch, hidden)
     mask: None or a boolean (batch, time) array; False skips the step for that sample
     Returns LSTMOutput(outputs (batch, time, hidden), h (batch, hidden), c (batch, hidden)).
+    Keeps no per-step intermediates: its memory grows with time only through the outputs.
     """
-    output, _ = forward_with_cache(x, weights, initial_state, mask=mask, go_backwards=go_backwards)
+    inputs = prepare(x, weights, initial_state, mask)
+    output, _ = _run(inputs, weights, go_backwards, keep_cache=False)
     return output
 
 
@@ -98,46 +100,84 @@ def forward_with_cache(
     go_backwards: bool = False,
 ) -> tuple[LSTMOutput, LSTMCache]:
     """:func:`forward`, also returning the :class:`LSTMCache` that :func:`backward` needs."""
-    return _run(prepare(x, weights, initial_state, mask), weights, go_backwards)
+    # keep_cache defaults to True: the cache is never None here.
+    return _run(prepare(x, weights, initial_state, mask), weights, go_backwards)  # type: ignore[return-value]
 
 
 def _run(
-    inputs: LSTMInputs, weights: LSTMWeights, go_backwards: bool
-) -> tuple[LSTMOutput, LSTMCache]:
-    """The forward loop over validated inputs."""
+    inputs: LSTMInputs, weights: LSTMWeights, go_backwards: bool, *, keep_cache: bool = True
+) -> tuple[LSTMOutput, LSTMCache | None]:
+    """The forward loop over validated inputs; the cache only when ``keep_cache``.
+
+    Every array the loop writes is allocated before it starts. Step t reads its state from
+    slot ``t % slots`` of the state and gate buffers and writes the next state to the slot
+    after it: with a cache there is a slot per step (plus one for the final state), so the
+    buffers become the cache; without, two slots are reused in turn.
+    """
     if go_backwards:
         inputs = inputs.reversed()
-    x, h, c, mask = inputs
+    x, h0, c0, mask = inputs
     batch, time, _ = x.shape
     hidden = weights.hidden_size
+    dtype = weights.dtype
+    # sigmoid(z) = tanh(z / 2) / 2 + 1 / 2: fold the halving into the columns of the three
+    # sigmoid gates (exact, a power of two), so that one tanh call activates all four gates,
+    # then scale and shift each column: by 1/2 and 1/2 for i, f, o; by 1 and 0 for g.
+    scale = np.full(4 * hidden, 0.5, dtype)
+    scale[2 * hidden : 3 * hidden] = 1.0  # the candidate g is a tanh already
+    shift = 1.0 - scale
+    kernel, recurrent_kernel = weights.kernel * scale, weights.recurrent_kernel * scale
     # Time-major input projection for every step at once: (time, batch, 4 * hidden).
-    x = x.transpose(1, 0, 2)
-    projected = np.matmul(x, weights.kernel) + weights.bias
-    outputs = np.zeros((time, batch, hidden), weights.dtype)
-    gates = np.empty((time, batch, 4 * hidden), weights.dtype)
-    h_prev, c_prev, tanh_c = (np.empty((time, batch, hidden), weights.dtype) for _ in range(3))
-    previous_output = np.zeros((batch, hidden), weights.dtype)
+    x = np.ascontiguousarray(x.transpose(1, 0, 2))
+    rows = x.reshape(time * batch, weights.input_size)
+    projected = (rows @ kernel).reshape(time, batch, 4 * hidden)
+    projected += weights.bias * scale
+    slots = time + 1 if keep_cache else 2
+    h_states, c_states = np.empty((2, slots, batch, hidden), dtype)
+    h_states[0], c_states[0] = h0, c0
+    gates = np.empty((max(slots - 1, 1), batch, 4 * hidden), dtype)
+    # Views of each gate in every slot, made once: (slots - 1, batch, hidden) each.
+    gate_views = np.moveaxis(gates.reshape(len(gates), batch, 4, hidden), 2, 0)
+    tanh_c = np.empty((max(slots - 1, 1), batch, hidden), dtype)
+    input_times_candidate = np.empty((batch, hidden), dtype)
+    outputs = np.empty((time, batch, hidden), dtype)
+    skipped = None if mask is None else ~mask.T[:, :, None]  # (time, batch, 1)
     for t in range(time):
-        h_prev[t], c_prev[t] = h, c
-        z = projected[t] + h @ weights.recurrent_kernel
-        gates[t, :, : 2 * hidden] = sigmoid(z[:, : 2 * hidden])  # input and forget gates
-        gates[t, :, 2 * hidden : 3 * hidden] = np.tanh(z[:, 2 * hidden : 3 * hidden])
-        gates[t, :, 3 * hidden :] = sigmoid(z[:, 3 * hidden :])
-        i, f, g, o = np.split(gates[t], 4, axis=1)
-        c_new = f * c + i * g
-        tanh_c[t] = np.tanh(c_new)
-        h_new = o * tanh_c[t]
-        if mask is None:
-            h, c = h_new, c_new
-            outputs[t] = h_new
-        else:
-            keep = mask[:, t, None]
-            h = np.where(keep, h_new, h)
-            c = np.where(keep, c_new, c)
-            outputs[t] = previous_output = np.where(keep, h_new, previous_output)
+        now, after = t % slots, (t + 1) % slots
+        h, c, h_new, c_new = h_states[now], c_states[now], h_states[after], c_states[after]
+        slot = t % len(gates)
+        step_gates, step_tanh_c = gates[slot], tanh_c[slot]
+        np.matmul(h, recurrent_kernel, out=step_gates)
+        step_gates += projected[t]
+        np.tanh(step_gates, out=step_gates)  # g = tanh(z_g); i, f, o = tanh(z / 2) so far
+        step_gates *= scale
+        step_gates += shift
+        i, f, g, o = gate_views[:, slot]
+        np.multiply(f, c, out=c_new)  # c_new = f * c + i * g
+        np.multiply(i, g, out=input_times_candidate)
+        c_new += input_times_candidate
+        np.tanh(c_new, out=step_tanh_c)
+        np.multiply(o, step_tanh_c, out=h_new)  # h_new = o * tanh(c_new)
+        outputs[t] = h_new
+        if skipped is not None:  # a masked sample keeps its state and repeats its output
+            np.copyto(h_new, h, where=skipped[t])
+            np.copyto(c_new, c, where=skipped[t])
+            np.copyto(outputs[t], outputs[t - 1] if t else 0.0, where=skipped[t])
+    output = LSTMOutput(outputs.transpose(1, 0, 2), h_states[time % slots], c_states[time % slots])
+    if not keep_cache:
+        return output, None
     time_major_mask = None if mask is None else mask.T
-    cache = LSTMCache(weights, x, time_major_mask, gates, h_prev, c_prev, tanh_c, go_backwards)
-    return LSTMOutput(outputs.transpose(1, 0, 2), h, c), cache
+    cache = LSTMCache(
+        weights,
+        x,
+        time_major_mask,
+        gates[:time],
+        h_states[:time],
+        c_states[:time],
+        tanh_c[:time],
+        go_backwards,
+    )
+    return output, cache
 
 
 def backward(
@@ -168,53 +208,71 @@ def _backward(cotangents: LSTMCotangents, cache: LSTMCache) -> LSTMGradients:
     """The backward loop: from the last processed step to the first.
 
     d_h and d_c carry the gradient with respect to the state after step t; d_previous the
-    gradient with respect to the output a masked step repeats.
+    gradient with respect to the output a masked step repeats. Everything that does not
+    depend on the gradient flowing back (the activations' local derivatives) is computed
+    for all steps before the loop; the weight gradients are one matrix product each after it.
     """
     weights = cache.weights
     hidden = weights.hidden_size
-    time = cache.x.shape[0]
+    time, batch, _ = cache.x.shape
     d_outputs = cotangents.d_outputs.transpose(1, 0, 2)  # time-major, processing order
-    d_h, d_c = cotangents.d_h, cotangents.d_c
-    d_previous = np.zeros_like(d_h)
-    d_recurrent_kernel = np.zeros_like(weights.recurrent_kernel)
-    d_z = np.empty_like(cache.gates)  # gradient w.r.t. each step's gate pre-activations
+    i, f, g, o = np.split(cache.gates, 4, axis=2)
+    # h_new = o * tanh(c_new); c_new = f * c_prev + i * g; sigmoid' = s (1 - s), tanh' =
+    # 1 - tanh^2. d_z, the gradient w.r.t. the gate pre-activations, starts as what
+    # multiplies d_c_new (for i, f, g) or d_h_new (for o) and is completed step by step.
+    # Computed in place, as these arrays span every step.
+    d_z = np.empty_like(cache.gates)
+    d_z_by_gate = d_z.reshape(time, batch, 4, hidden)
+    d_z_i, d_z_f, d_z_g, d_z_o = np.moveaxis(d_z_by_gate, 2, 0)
+    for d_z_gate, gate, partner in (
+        (d_z_i, i, g),
+        (d_z_f, f, cache.c_prev),
+        (d_z_o, o, cache.tanh_c),
+    ):
+        np.subtract(1.0, gate, out=d_z_gate)  # partner * s (1 - s)
+        d_z_gate *= gate
+        d_z_gate *= partner
+    np.multiply(g, g, out=d_z_g)  # i * (1 - g^2)
+    np.subtract(1.0, d_z_g, out=d_z_g)
+    d_z_g *= i
+    d_c_through_h = np.multiply(cache.tanh_c, cache.tanh_c)  # o * (1 - tanh(c_new)^2)
+    np.subtract(1.0, d_c_through_h, out=d_c_through_h)
+    d_c_through_h *= o
+    d_h, d_c = cotangents.d_h.copy(), cotangents.d_c.copy()  # updated in place
+    d_h_new, d_c_new, d_output, d_previous, d_h_from_gates = np.zeros(
+        (5, batch, hidden), d_h.dtype
+    )
+    transposed_recurrent_kernel = weights.recurrent_kernel.T
     for t in reversed(range(time)):
-        d_output = d_outputs[t] + d_previous
         if cache.mask is None:
-            d_h_new, d_c_new = d_h + d_output, d_c
-            d_h_kept = d_c_kept = 0.0
+            keep = True
+            np.add(d_h, d_outputs[t], out=d_h_new)
         else:
-            keep = cache.mask[t, :, None]
             # outputs[t] = where(keep, h_new, previous); h = where(keep, h_new, h_prev); same c
-            d_h_new = np.where(keep, d_h + d_output, 0.0)
-            d_c_new = np.where(keep, d_c, 0.0)
-            d_previous = np.where(keep, 0.0, d_output)
-            d_h_kept = np.where(keep, 0.0, d_h)
-            d_c_kept = np.where(keep, 0.0, d_c)
-        i, f, g, o = np.split(cache.gates[t], 4, axis=1)
-        tanh_c = cache.tanh_c[t]
-        # h_new = o * tanh(c_new); c_new = f * c_prev + i * g
-        d_c_new = d_c_new + d_h_new * o * (1.0 - tanh_c**2)
-        d_i, d_f, d_g, d_o = d_c_new * g, d_c_new * cache.c_prev[t], d_c_new * i, d_h_new * tanh_c
-        # Through the activations: sigmoid' = s (1 - s), tanh' = 1 - tanh^2.
-        d_z[t, :, :hidden] = d_i * i * (1.0 - i)
-        d_z[t, :, hidden : 2 * hidden] = d_f * f * (1.0 - f)
-        d_z[t, :, 2 * hidden : 3 * hidden] = d_g * (1.0 - g**2)
-        d_z[t, :, 3 * hidden :] = d_o * o * (1.0 - o)
-        # z = x_t @ kernel + h_prev @ recurrent_kernel + bias
-        d_recurrent_kernel += cache.h_prev[t].T @ d_z[t]
-        d_h = d_z[t] @ weights.recurrent_kernel.T + d_h_kept
-        d_c = d_c_new * f + d_c_kept
+            keep = cache.mask[t, :, None]
+            np.add(d_outputs[t], d_previous, out=d_output)
+            np.add(d_h, d_output, out=d_h_new)
+            np.copyto(d_h_new, 0.0, where=~keep)
+            np.copyto(d_previous, d_output)
+            np.copyto(d_previous, 0.0, where=keep)
+        np.multiply(d_h_new, d_c_through_h[t], out=d_c_new)
+        np.add(d_c_new, d_c, out=d_c_new, where=keep)  # a skipped step's d_h_new is zero
+        d_z_by_gate[t, :, :3] *= d_c_new[:, None]  # d_i, d_f, d_g
+        d_z_by_gate[t, :, 3] *= d_h_new  # d_o
+        # z = x_t @ kernel + h_prev @ recurrent_kernel + bias; a skipped step passes d_h, d_c on
+        np.matmul(d_z[t], transposed_recurrent_kernel, out=d_h_from_gates)
+        np.copyto(d_h, d_h_from_gates, where=keep)
+        np.multiply(d_c_new, f[t], out=d_c, where=keep)
+    # The weight gradients: one matrix product each over all (time, batch) rows.
     input_size = weights.input_size
-    d_kernel = cache.x.reshape(-1, input_size).T @ d_z.reshape(-1, 4 * hidden)
-    d_x = (d_z @ weights.kernel.T).transpose(1, 0, 2)
+    d_z_rows = d_z.reshape(-1, 4 * hidden)
+    d_kernel = cache.x.reshape(-1, input_size).T @ d_z_rows
+    d_recurrent_kernel = cache.h_prev.reshape(-1, hidden).T @ d_z_rows
+    d_x = (d_z_rows @ weights.kernel.T).reshape(time, batch, input_size).transpose(1, 0, 2)
     if cache.go_backwards:
         d_x = d_x[:, ::-1]
-    d_bias = d_z.sum(axis=(0, 1))
-    # Copies, so that no gradient is the caller's own d_h or d_c array (as with no steps).
-    return LSTMGradients(
-        d_kernel, d_recurrent_kernel, d_bias, np.ascontiguousarray(d_x), d_h.copy(), d_c.copy()
-    )
+    d_bias = d_z_rows.sum(axis=0)
+    return LSTMGradients(d_kernel, d_recurrent_kernel, d_bias, np.ascontiguousarray(d_x), d_h, d_c)
 
 
 def gradients(

@@ -1,0 +1,82 @@
+"""What the optimisation of ``companion/numpy_lstm.py`` bought: the NumPy LSTM of earlier
+commits against the current one, forward and forward + backward, interleaved.
+
+    python benchmarks/before_after.py REVISION... [--out benchmarks/results]
+
+Each REVISION is a git revision whose ``companion/numpy_lstm.py`` is timed, oldest first
+(the book uses the commit before the optimisation and the commits of each step); the
+working tree's version comes last, as "current". Writes ``before_after.csv``: the median
+seconds of each version and the speed-up of the current one over the first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import tempfile
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from companion import LSTMWeights, numpy_lstm
+from companion.benchmark import SHAPES, time_interleaved
+
+
+def module_at(revision: str):
+    """``companion.numpy_lstm`` as it was at ``revision``, imported under its own name."""
+    source = subprocess.run(
+        ["git", "show", f"{revision}:companion/numpy_lstm.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    name = f"numpy_lstm_{revision}"
+    path = Path(tempfile.mkdtemp()) / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("revisions", nargs="+")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    versions = {revision: module_at(revision) for revision in args.revisions}
+    versions["current"] = numpy_lstm
+    rows = []
+    for batch, time, input_size, hidden in SHAPES:
+        for dtype in ("float32", "float64"):
+            weights = LSTMWeights.random(input_size, hidden, seed=0, dtype=dtype)
+            rng = np.random.default_rng(1)
+            x = rng.standard_normal((batch, time, input_size)).astype(dtype)
+            d_outputs = rng.standard_normal((batch, time, hidden)).astype(dtype)
+            for pass_name, function in (("forward", "forward"), ("forward+backward", "gradients")):
+                arguments = (x, weights) if function == "forward" else (x, weights, d_outputs)
+                calls = {
+                    version: partial(getattr(module, function), *arguments)
+                    for version, module in versions.items()
+                }
+                seconds = time_interleaved(calls, dict.fromkeys(calls, args.repeats))
+                medians = [float(np.median(seconds[v])) for v in versions]
+                rows.append((batch, time, input_size, hidden, dtype, pass_name, *medians))
+    table = pd.DataFrame(
+        rows,
+        columns=["batch", "time", "input_size", "hidden", "dtype", "pass", *versions],
+    )
+    table["speed_up"] = table[args.revisions[0]] / table["current"]
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "before_after.csv", index=False, float_format="%.6g")
+    print(table.to_string(index=False, float_format="%.3g"))
+
+
+if __name__ == "__main__":
+    main()

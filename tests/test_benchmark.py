@@ -1,0 +1,92 @@
+"""The benchmark's helpers: FLOP count, interleaved timing, summary table and plot, on tiny
+inputs. No timing is asserted."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from companion import LSTMWeights, numpy_lstm
+from companion.benchmark import (
+    lstm_flops,
+    matmul_rate,
+    plot_ratios,
+    summarise,
+    time_interleaved,
+)
+
+
+def test_flops_count_both_products_of_every_step():
+    batch, time, input_size, hidden = 2, 3, 5, 7
+    per_step = 2 * batch * input_size * 4 * hidden + 2 * batch * hidden * 4 * hidden
+    assert lstm_flops(batch, time, input_size, hidden, backward=False) == time * per_step
+    assert lstm_flops(batch, time, input_size, hidden, backward=True) == 3 * time * per_step
+
+
+def test_time_interleaved_runs_each_call_its_repeats():
+    counts = {"a": 0, "b": 0}
+
+    def call(name):
+        counts[name] += 1
+
+    seconds = time_interleaved({n: (lambda n=n: call(n)) for n in counts}, {"a": 3, "b": 1})
+    assert [len(seconds["a"]), len(seconds["b"])] == [3, 1]
+    assert counts == {"a": 4, "b": 2}  # one warm-up call each
+    assert matmul_rate(8, "float64", repeats=1) > 0
+
+
+def tiny_runs() -> pd.DataFrame:
+    rows = []
+    for pass_name in ("forward", "forward+backward"):
+        for name, seconds in (("numpy_lstm", 2.0), ("nn.LSTM", 1.0)):
+            rows += [(1, 2, 3, 4, "float64", pass_name, name, seconds)] * 2
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "batch",
+            "time",
+            "input_size",
+            "hidden",
+            "dtype",
+            "pass",
+            "implementation",
+            "seconds",
+        ],
+    )
+
+
+def test_summary_gives_ratio_to_nn_lstm_and_share_of_the_ceiling():
+    table = summarise(tiny_runs(), {"float64": 1.0})
+    numpy_rows = table[table["implementation"] == "numpy_lstm"]
+    np.testing.assert_allclose(numpy_rows["ratio"], [2.0, 2.0])
+    forward = lstm_flops(1, 2, 3, 4, backward=False)
+    np.testing.assert_allclose(numpy_rows["gflops"], [forward / 2e9, 3 * forward / 2e9])
+    np.testing.assert_allclose(numpy_rows["percent_of_matmul"], 100 * numpy_rows["gflops"])
+
+
+def test_plot_ratios_labels_its_panels():
+    figure = plot_ratios(summarise(tiny_runs(), {"float64": 1.0}))
+    axes = figure.axes
+    assert [a.get_title() for a in axes] == ["forward, float64", "forward+backward, float64"]
+    assert "nn.LSTM" in axes[0].get_ylabel()
+    plt.close(figure)
+
+
+def test_forward_keeps_no_per_step_temporaries():
+    """Without a cache, the peak memory is far below that of forward_with_cache."""
+    weights = LSTMWeights.random(4, 16)
+    x = np.random.default_rng(0).standard_normal((8, 200, 4))
+    peaks = []
+    for call in (numpy_lstm.forward, numpy_lstm.forward_with_cache):
+        tracemalloc.start()
+        call(x, weights)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    assert peaks[0] < 0.6 * peaks[1]
