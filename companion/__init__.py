@@ -24,9 +24,18 @@ from companion import numpy_lstm
 from companion.interface import LSTMOutput
 from companion.weights import LSTMWeights
 
-__all__ = ["LSTMOutput", "LSTMWeights", "crosscheck", "keras_lstm", "numpy_lstm", "torch_lstm"]
+__all__ = [
+    "LSTMOutput",
+    "LSTMWeights",
+    "crosscheck",
+    "keras_lstm",
+    "keras_models",
+    "numpy_lstm",
+    "torch_lstm",
+    "torch_models",
+]
 
-_LAZY_MODULES = {"crosscheck", "keras_lstm", "torch_lstm"}
+_LAZY_MODULES = {"crosscheck", "keras_lstm", "keras_models", "torch_lstm", "torch_models"}
 
 
 def __getattr__(name: str) -> ModuleType:
