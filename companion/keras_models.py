@@ -146,8 +146,18 @@ def train(
 
 
 def predict(model: keras.Model, x: Any, *, batch_size: int = 256) -> np.ndarray:
-    """The model's outputs as a NumPy array, in inference mode (no dropout), quietly."""
-    return np.asarray(model.predict(np.asarray(x), batch_size=batch_size, verbose=0))
+    """The model's outputs as a NumPy array, in inference mode (no dropout).
+
+    Calls the model directly, ``batch_size`` samples at a time: ``model.predict`` would build
+    a new traced function for every new model and make TensorFlow warn about retracing.
+    """
+    x = np.asarray(x)
+    return np.concatenate(
+        [
+            np.asarray(keras.ops.convert_to_numpy(model(x[start : start + batch_size])))
+            for start in range(0, max(len(x), 1), batch_size)
+        ]
+    )
 
 
 class SummaryRow(NamedTuple):
