@@ -1,0 +1,222 @@
+"""Sentiment data: a generated corpus where word order decides, an IMDB-layout loader, and a
+bag-of-words baseline. NumPy only.
+
+The generated corpus is built so that a bag of words cannot work. Every sentence holds exactly
+one positive word, one negative word and one "not", placed early and followed by filler; "not"
+stands right before one of the two sentiment words and cancels it, and the label is the
+sentiment of the word left standing::
+
+    "the plot was not good and it really was dull the film ..."   -> 0 (negative)
+    "not bad but the acting was superb i thought the ..."         -> 1 (positive)
+
+Both classes have the same word counts, so only the order (which word "not" precedes) and a
+memory of it until the end of the sentence tell them apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from companion._checks import real_array
+
+PAD, UNKNOWN = "<pad>", "<unk>"
+NEGATION = "not"
+POSITIVE = ("good", "great", "superb", "fun", "moving")
+NEGATIVE = ("bad", "dull", "awful", "boring", "weak")
+FILLER = (
+    "the", "movie", "film", "plot", "was", "and", "it", "a", "story", "acting",
+    "really", "quite", "i", "thought", "but", "ending", "cast", "scene",
+)  # fmt: skip
+VOCABULARY = (PAD, UNKNOWN, NEGATION, *POSITIVE, *NEGATIVE, *FILLER)
+"""Token ids of the generated corpus: the index of each word in this tuple (0 pads)."""
+
+
+class Corpus(NamedTuple):
+    """Token ids (samples, length) int64, labels (samples,) int64 (1 positive, 0 negative),
+    and the vocabulary that maps ids to words."""
+
+    tokens: np.ndarray
+    labels: np.ndarray
+    vocabulary: tuple[str, ...]
+
+    def text(self, sample: int) -> str:
+        """Sample ``sample`` as words, padding left out."""
+        return " ".join(self.vocabulary[t] for t in self.tokens[sample] if t != 0)
+
+
+def generate_corpus(samples: int, length: int = 24, *, seed: int = 0) -> Corpus:
+    """Sentences of ``length`` tokens whose label depends on word order only.
+
+    The clause "[not] word1 filler... [not] word2" (three to six tokens, "not" before exactly
+    one of the two sentiment words) lies within the first half of the sentence; every other
+    token is filler, so at least half the sentence follows the last cue.
+    """
+    for name, value, least in (("samples", samples, 1), ("length", length, 16)):
+        if not isinstance(value, int | np.integer) or value < least:
+            raise ValueError(f"{name} must be an integer >= {least}; got {value!r}")
+    rng = np.random.default_rng(seed)
+    ids = {word: index for index, word in enumerate(VOCABULARY)}
+    filler = np.array([ids[w] for w in FILLER])
+    tokens = filler[rng.integers(len(filler), size=(samples, length))]
+    labels = rng.integers(2, size=samples)
+    for row, label in zip(tokens, labels, strict=True):
+        positive = ids[POSITIVE[rng.integers(len(POSITIVE))]]
+        negative = ids[NEGATIVE[rng.integers(len(NEGATIVE))]]
+        # Label 1 means the positive word survives, so "not" cancels the negative one.
+        negated, kept = (negative, positive) if label == 1 else (positive, negative)
+        first, second = (negated, kept) if rng.integers(2) else (kept, negated)
+        gap = rng.integers(0, 4)
+        clause = [first, *filler[rng.integers(len(filler), size=gap)], second]
+        clause.insert(clause.index(negated), ids[NEGATION])
+        start = rng.integers(0, length // 2 - len(clause) + 1)
+        row[start : start + len(clause)] = clause
+    return Corpus(tokens.astype(np.int64), labels.astype(np.int64), VOCABULARY)
+
+
+def train_test_split(corpus: Corpus, test_size: int) -> tuple[Corpus, Corpus]:
+    """The first samples for training, the last ``test_size`` for testing (the generator's
+    samples are independent, so no shuffle is needed)."""
+    samples = corpus.labels.shape[0]
+    if not isinstance(test_size, int | np.integer) or not 0 < test_size < samples:
+        raise ValueError(f"test_size must be an integer in (0, {samples}); got {test_size!r}")
+    cut = samples - test_size
+    return (
+        Corpus(corpus.tokens[:cut], corpus.labels[:cut], corpus.vocabulary),
+        Corpus(corpus.tokens[cut:], corpus.labels[cut:], corpus.vocabulary),
+    )
+
+
+# --- bag of words ----------------------------------------------------------------------------
+
+
+def bag_of_words(tokens: Any, vocabulary_size: int) -> np.ndarray:
+    """Word counts: tokens (samples, length) int -> (samples, vocabulary_size), padding (id 0)
+    not counted. Word order is lost, which is the point."""
+    tokens = np.asarray(tokens)
+    if tokens.ndim != 2 or tokens.dtype.kind not in "iu":
+        raise ValueError(
+            f"tokens must be an integer array (samples, length); got {tokens.dtype} "
+            f"{tokens.shape}"
+        )
+    if tokens.size and (tokens.min() < 0 or tokens.max() >= vocabulary_size):
+        raise ValueError(
+            f"token ids must lie in [0, {vocabulary_size}); got {tokens.min()}..{tokens.max()}"
+        )
+    counts = np.zeros((tokens.shape[0], vocabulary_size))
+    np.add.at(counts, (np.arange(tokens.shape[0])[:, None], tokens), 1.0)
+    counts[:, 0] = 0.0
+    return counts
+
+
+@dataclass(frozen=True)
+class LogisticRegression:
+    """A linear classifier on fixed features: p(positive) = sigmoid(features @ coef + bias)."""
+
+    coef: np.ndarray
+    bias: float
+
+    @classmethod
+    def fit(
+        cls, features: Any, labels: Any, *, steps: int = 500, learning_rate: float = 0.5
+    ) -> LogisticRegression:
+        """Full-batch gradient descent on the mean cross-entropy from zero weights
+        (deterministic). features: (samples, n_features); labels: (samples,) of 0/1."""
+        features = real_array("features", features, np.dtype("float64"))
+        labels = real_array("labels", labels, np.dtype("float64"))
+        if features.ndim != 2 or labels.shape != (features.shape[0],):
+            raise ValueError(
+                "features must be (samples, n_features) and labels (samples,); got "
+                f"{features.shape} and {labels.shape}"
+            )
+        scale = np.maximum(features.std(axis=0), 1e-12)
+        scaled = features / scale
+        coef, bias = np.zeros(features.shape[1]), 0.0
+        for _ in range(steps):
+            error = 0.5 * (1.0 + np.tanh(0.5 * (scaled @ coef + bias))) - labels
+            coef -= learning_rate * scaled.T @ error / labels.size
+            bias -= learning_rate * float(error.mean())
+        return cls(coef / scale, bias)
+
+    def predict(self, features: Any) -> np.ndarray:
+        """Class labels (samples,) int64: 1 where p(positive) > 0.5."""
+        features = real_array("features", features, np.dtype("float64"))
+        return (features @ self.coef + self.bias > 0).astype(np.int64)
+
+
+def accuracy(predicted: Any, labels: Any) -> float:
+    """Fraction of equal entries in two 1-D label arrays of one length."""
+    predicted, labels = np.asarray(predicted).ravel(), np.asarray(labels).ravel()
+    if predicted.shape != labels.shape:
+        raise ValueError(f"got {predicted.shape[0]} predictions for {labels.shape[0]} labels")
+    return float(np.mean(predicted == labels))
+
+
+# --- the IMDB review layout ------------------------------------------------------------------
+
+
+class Reviews(NamedTuple):
+    """Review texts and their labels (samples,) int64: 1 for pos, 0 for neg."""
+
+    texts: list[str]
+    labels: np.ndarray
+
+
+def load_imdb(root: Path | str, split: str = "train") -> Reviews:
+    """Read the Large Movie Review Dataset layout ``root/{train,test}/{pos,neg}/*.txt``.
+
+    ``root`` is the unpacked ``aclImdb`` folder. Files are read in sorted order, pos then
+    neg, so a load is reproducible. Nothing is downloaded.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test'; got {split!r}")
+    texts: list[str] = []
+    labels: list[int] = []
+    for label, folder in ((1, "pos"), (0, "neg")):
+        directory = Path(root) / split / folder
+        if not directory.is_dir():
+            raise FileNotFoundError(
+                f"expected the aclImdb layout root/{split}/{{pos,neg}}/*.txt; "
+                f"no folder {directory}"
+            )
+        for path in sorted(directory.glob("*.txt")):
+            texts.append(path.read_text(encoding="utf-8"))
+            labels.append(label)
+    return Reviews(texts, np.array(labels, dtype=np.int64))
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words and numbers; IMDB's ``<br />`` line breaks become spaces."""
+    return re.findall(r"[a-z0-9']+", text.replace("<br />", " ").lower())
+
+
+def build_vocabulary(texts: Iterable[str], max_size: int) -> tuple[str, ...]:
+    """``max_size`` words: padding, unknown, then the most frequent words (ties in
+    alphabetical order, so the result does not depend on file order)."""
+    if not isinstance(max_size, int | np.integer) or max_size < 2:
+        raise ValueError(f"max_size must be an integer >= 2; got {max_size!r}")
+    counts = Counter(word for text in texts for word in tokenize(text))
+    ranked = sorted(counts, key=lambda word: (-counts[word], word))
+    return (PAD, UNKNOWN, *ranked[: max_size - 2])
+
+
+def encode(texts: Sequence[str], vocabulary: Sequence[str], length: int) -> np.ndarray:
+    """Token ids (samples, length) int64, padded and truncated at the front as Keras's
+    ``pad_sequences`` does by default, so the words nearest the end are kept last;
+    words outside ``vocabulary`` map to the unknown id 1."""
+    if not isinstance(length, int | np.integer) or length < 1:
+        raise ValueError(f"length must be a positive integer; got {length!r}")
+    ids = {word: index for index, word in enumerate(vocabulary)}
+    unknown = ids.get(UNKNOWN, 1)
+    encoded = np.zeros((len(texts), length), dtype=np.int64)
+    for row, text in zip(encoded, texts, strict=True):
+        words = [ids.get(word, unknown) for word in tokenize(text)][-length:]
+        if words:
+            row[length - len(words) :] = words
+    return encoded

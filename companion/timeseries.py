@@ -1,0 +1,158 @@
+"""Time-series forecasting data: a real series, windows, scaling, a split in time order.
+
+The series is the yearly sunspot number 1700-2008 that ships inside ``statsmodels``
+(``statsmodels/datasets/sunspots/sunspots.csv``, public domain, from NOAA's National
+Geophysical Data Center), read here with NumPy from the installed package: nothing is
+downloaded. NumPy only; matplotlib is imported by :func:`plot_forecast` alone.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from companion._checks import real_array
+
+
+class Series(NamedTuple):
+    """A yearly series: years (n,) int and values (n,) float64."""
+
+    years: np.ndarray
+    values: np.ndarray
+
+
+def sunspots_path() -> Path:
+    """Where the installed ``statsmodels`` keeps its yearly sunspots CSV."""
+    spec = importlib.util.find_spec("statsmodels")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            "the sunspots series ships with statsmodels; install it (see requirements.txt)"
+        )
+    return Path(spec.submodule_search_locations[0]) / "datasets" / "sunspots" / "sunspots.csv"
+
+
+def load_sunspots(path: Path | str | None = None) -> Series:
+    """The yearly sunspot numbers (1700-2008) from a CSV with columns YEAR, SUNACTIVITY."""
+    table = np.loadtxt(path or sunspots_path(), delimiter=",", skiprows=1)
+    return Series(table[:, 0].astype(int), table[:, 1])
+
+
+class Windows(NamedTuple):
+    """Supervised pairs cut from one series.
+
+    x: (samples, window, 1), the ``window`` values before each target
+    y: (samples,), the next value
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+
+
+def make_windows(series: Any, window: int) -> Windows:
+    """Slide a window over a 1-D series: sample k is series[k:k+window] -> series[k+window].
+
+    series: (n,) -> Windows(x (n - window, window, 1), y (n - window,)).
+    """
+    values = real_array("series", series, np.dtype("float64"))
+    if values.ndim != 1:
+        raise ValueError(f"series must be one-dimensional (n,); got shape {values.shape}")
+    if not isinstance(window, int | np.integer) or window < 1:
+        raise ValueError(f"window must be a positive integer; got {window!r}")
+    if values.size <= window:
+        raise ValueError(
+            f"series must be longer than the window ({window}); got {values.size} values"
+        )
+    samples = values.size - window
+    index = np.arange(window)[None, :] + np.arange(samples)[:, None]
+    return Windows(values[index][..., None], values[window:])
+
+
+def time_split(windows: Windows, test_size: int) -> tuple[Windows, Windows]:
+    """Split windows in time order: the last ``test_size`` samples are the test set, and
+    nothing from the future is ever trained on."""
+    samples = windows.y.shape[0]
+    if not isinstance(test_size, int | np.integer) or not 0 < test_size < samples:
+        raise ValueError(f"test_size must be an integer in (0, {samples}); got {test_size!r}")
+    cut = samples - test_size
+    return Windows(windows.x[:cut], windows.y[:cut]), Windows(windows.x[cut:], windows.y[cut:])
+
+
+@dataclass(frozen=True)
+class MinMaxScaling:
+    """Affine map of [low, high] onto [0, 1]; fit it on the training part only."""
+
+    low: float
+    high: float
+
+    @classmethod
+    def fit(cls, values: Any) -> MinMaxScaling:
+        values = real_array("values", values, np.dtype("float64"))
+        if values.size == 0:
+            raise ValueError("cannot fit a scaling on no values")
+        low, high = float(values.min()), float(values.max())
+        if high == low:
+            raise ValueError(f"cannot scale a constant series (every value is {low})")
+        return cls(low, high)
+
+    def transform(self, values: Any) -> np.ndarray:
+        return (np.asarray(values, dtype=np.float64) - self.low) / (self.high - self.low)
+
+    def inverse(self, scaled: Any) -> np.ndarray:
+        return np.asarray(scaled, dtype=np.float64) * (self.high - self.low) + self.low
+
+
+def naive_forecast(x: Any) -> np.ndarray:
+    """The last-value baseline: predict that next year equals this year.
+
+    x: (samples, window, 1) -> (samples,).
+    """
+    x = real_array("x", x, np.dtype("float64"))
+    if x.ndim != 3 or x.shape[2] != 1 or x.shape[1] == 0:
+        raise ValueError(f"x must have shape (samples, window, 1); got {x.shape}")
+    return x[:, -1, 0]
+
+
+def rmse(prediction: Any, target: Any) -> float:
+    """Root mean squared error between two arrays of the same shape."""
+    prediction = real_array("prediction", prediction, np.dtype("float64"))
+    target = real_array("target", target, np.dtype("float64"))
+    if prediction.shape != target.shape:
+        raise ValueError(
+            f"prediction and target must have one shape; got {prediction.shape} and "
+            f"{target.shape}"
+        )
+    return float(np.sqrt(np.mean((prediction - target) ** 2)))
+
+
+def plot_forecast(
+    years: Any, actual: Any, forecasts: dict[str, Any], *, title: str
+) -> Any:
+    """Plot the actual series and each forecast over the same years; return the figure.
+
+    years, actual and every forecast: (n,).
+    """
+    import matplotlib.pyplot as plt
+
+    years = np.asarray(years)
+    actual = np.asarray(actual)
+    for name, forecast in forecasts.items():
+        if np.shape(forecast) != actual.shape:
+            raise ValueError(
+                f"forecast {name!r} has shape {np.shape(forecast)}; actual has {actual.shape}"
+            )
+    if years.shape != actual.shape:
+        raise ValueError(f"years has shape {years.shape}; actual has {actual.shape}")
+    figure, axes = plt.subplots(figsize=(8, 3.5))
+    axes.plot(years, actual, color="black", linewidth=2, label="actual")
+    for name, forecast in forecasts.items():
+        axes.plot(years, forecast, marker=".", label=name)
+    axes.set_title(title)
+    axes.set_xlabel("year")
+    axes.set_ylabel("sunspot number (yearly mean)")
+    axes.legend()
+    figure.tight_layout()
+    return figure

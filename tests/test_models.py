@@ -1,0 +1,120 @@
+"""companion.keras_models and companion.torch_models: builders, equal parameter counts,
+the relu LSTM, Keras-style initialisation and the training helpers (tiny sizes)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from companion import LSTMWeights, keras_models, parameters, sentiment, torch_models
+
+SIZES = dict(vocabulary_size=30, embedding_dim=4, sequence_length=16, state_dim=3)
+
+
+@pytest.mark.parametrize("name", list(keras_models.SENTIMENT_MODELS))
+def test_sentiment_models_have_equal_parameter_counts(name):
+    keras_model = keras_models.SENTIMENT_MODELS[name](**SIZES)
+    module = torch_models.SENTIMENT_MODELS[name](**SIZES)
+    assert keras_model.count_params() == torch_models.parameter_count(module)
+    lstm_layers = {"single LSTM": 1, "bidirectional LSTM": 2, "stacked bidirectional LSTM": 4}
+    assert torch_models.parameter_count(module, trainable_only=False) == (
+        keras_model.count_params() + lstm_layers[name] * 4 * SIZES["state_dim"]
+    )
+    tokens = np.zeros((2, SIZES["sequence_length"]), dtype=np.int64)
+    assert keras_models.predict(keras_model, tokens).shape == (2, 1)
+    assert torch_models.predict(module, tokens).shape == (2,)
+
+
+def test_builders_are_seeded_and_named():
+    a = keras_models.single_lstm(**SIZES, seed=5)
+    b = keras_models.single_lstm(**SIZES, seed=5)
+    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
+        np.testing.assert_array_equal(wa, wb)
+    rows = keras_models.summary_rows(a)
+    assert [row.name for row in rows] == ["embedding", "lstm", "flatten", "output"]
+    assert rows[1] == keras_models.SummaryRow("lstm", "LSTM", (None, 16, 3), 96)
+    text = keras_models.format_summary(a)
+    assert "lstm (LSTM)" in text and text.splitlines()[-1].endswith(f"{a.count_params():,}")
+
+
+def test_forecaster_and_stacked_classifier_shapes():
+    model = keras_models.forecaster(5, 4, activation="tanh")
+    assert model.count_params() == parameters.lstm_parameter_count(1, 4) + 5
+    classifier = keras_models.stacked_lstm_classifier(7, 2, 3, 4)
+    assert keras_models.predict(classifier, np.zeros((2, 7, 2))).shape == (2, 4)
+    assert torch_models.Forecaster(4, "tanh")(torch.zeros(2, 5, 1)).shape == (2,)
+    assert torch_models.parameter_count(torch_models.Forecaster(4)) == model.count_params()
+
+
+def test_activated_lstm_matches_keras_relu_and_torch_tanh():
+    weights = LSTMWeights.random(3, 4, seed=0)
+    x = np.random.default_rng(0).standard_normal((2, 5, 3))
+    relu = torch_models.ActivatedLSTM(3, 4, activation="relu").set_weights(weights)
+    with torch.no_grad():
+        ours = relu(torch.from_numpy(x)).numpy()
+    expected = parameters.run_steps(x, weights, activation=lambda z: np.maximum(z, 0.0))
+    np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
+    tanh = torch_models.ActivatedLSTM(3, 4, activation="tanh").set_weights(weights)
+    reference = weights.to_torch(torch.nn.LSTM(3, 4, batch_first=True, dtype=torch.float64))
+    with torch.no_grad():
+        np.testing.assert_allclose(
+            tanh(torch.from_numpy(x)).numpy(), reference(torch.from_numpy(x))[0].numpy(),
+            rtol=0, atol=1e-12,
+        )
+    with pytest.raises(ValueError, match="activation must be one of"):
+        torch_models.ActivatedLSTM(3, 4, activation="elu")
+
+
+def test_single_bias_freezes_a_zero_bias_hh():
+    lstm = torch_models.single_bias(torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True))
+    for name, parameter in lstm.named_parameters():
+        if name.startswith("bias_hh"):
+            assert not parameter.requires_grad and not parameter.any()
+
+
+def test_keras_initialise_draws_keras_style_weights():
+    module = torch_models.keras_initialise(
+        torch_models.StackedBidirectionalLSTM(**SIZES), seed=1
+    )
+    weights = LSTMWeights.from_torch(module.lstm, layer=1, reverse=True)
+    assert weights.input_size == 2 * SIZES["state_dim"]
+    units = SIZES["state_dim"]
+    np.testing.assert_array_equal(weights.bias, np.repeat([0.0, 1.0, 0.0, 0.0], units))
+    assert np.abs(module.embedding.weight.detach().numpy()).max() <= 0.05
+    assert not module.output.bias.any()
+    again = torch_models.keras_initialise(
+        torch_models.StackedBidirectionalLSTM(**SIZES), seed=1
+    )
+    for a, b in zip(module.parameters(), again.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_training_helpers_lower_the_loss_reproducibly():
+    corpus = sentiment.generate_corpus(64, SIZES["sequence_length"], seed=0)
+    module = torch_models.keras_initialise(torch_models.SingleLSTM(**{**SIZES,
+        "vocabulary_size": len(corpus.vocabulary)}), seed=0)  # fmt: skip
+    state = {k: v.clone() for k, v in module.state_dict().items()}
+    history = torch_models.train(
+        module, corpus.tokens, corpus.labels, loss="binary_crossentropy", epochs=3,
+        batch_size=16, learning_rate=0.01, seed=0,
+    )
+    assert len(history) == 3 and history[-1] < history[0]
+    module.load_state_dict(state)
+    again = torch_models.train(
+        module, corpus.tokens, corpus.labels, loss="binary_crossentropy", epochs=3,
+        batch_size=16, learning_rate=0.01, seed=0,
+    )
+    assert again == history
+    with pytest.raises(ValueError, match="loss must be one of"):
+        torch_models.train(module, corpus.tokens, corpus.labels, loss="hinge", epochs=1,
+                           batch_size=4)
+    with pytest.raises(ValueError, match="x has 64 samples but y has 3"):
+        torch_models.train(module, corpus.tokens, corpus.labels[:3], loss="mse", epochs=1,
+                           batch_size=4)
+
+    model = keras_models.forecaster(4, 3, seed=0)
+    x = np.random.default_rng(0).random((32, 4, 1)).astype("float32")
+    losses = keras_models.train(model, x, x[:, -1, 0], loss="mse", epochs=3, batch_size=8,
+                                learning_rate=0.01)
+    assert len(losses) == 3 and losses[-1] < losses[0]
