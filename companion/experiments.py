@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
+# The chapters count a model's parameters with the same function as the practice chapters.
+from companion.torch_models import parameter_count as parameter_count
 from companion.variants import LSTMVariant, VariantWeights
 
 
@@ -93,10 +95,6 @@ class Classifier(torch.nn.Module):
         else:
             features = self.encoder(x)[0][:, -1]
         return self.readout(features)[:, 0]
-
-
-def parameter_count(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 class Result(NamedTuple):

@@ -50,8 +50,9 @@ class _RecurrentWeights:
     recurrent_kernel: (hidden_size, blocks * hidden_size), applied to the previous output
     bias:             (blocks * hidden_size,)
 
-    ``blocks`` is the number of gate blocks stacked along the last axis (4 for the LSTM, 1 for
-    the vanilla RNN). Subclasses set it and the names of the Keras layer and torch module.
+    ``blocks`` is the number of gate blocks stacked along the last axis (4 for the LSTM, 3 for
+    the GRU, 1 for the vanilla RNN). Subclasses set it and the names of the Keras layer and
+    torch module.
     """
 
     kernel: np.ndarray
@@ -88,13 +89,18 @@ class _RecurrentWeights:
                 f"(input_size, {n * hidden}) to match recurrent_kernel {recurrent.shape}; "
                 f"got {kernel.shape}"
             )
-        if bias.shape != (n * hidden,):
-            raise ValueError(
-                f"bias must have shape ({times}hidden_size,) = ({n * hidden},) to match "
-                f"recurrent_kernel {recurrent.shape}; got {bias.shape}"
-            )
+        self._check_bias(bias, recurrent.shape)
         for name, array in arrays.items():
             object.__setattr__(self, name, array)
+
+    def _check_bias(self, bias: np.ndarray, recurrent_shape: tuple[int, ...]) -> None:
+        n, hidden = self.blocks, recurrent_shape[0]
+        if bias.shape != (n * hidden,):
+            times = "" if n == 1 else f"{n} * "
+            raise ValueError(
+                f"bias must have shape ({times}hidden_size,) = ({n * hidden},) to match "
+                f"recurrent_kernel {recurrent_shape}; got {bias.shape}"
+            )
 
     @property
     def input_size(self) -> int:
@@ -112,7 +118,7 @@ class _RecurrentWeights:
         if type(other) is not type(self):
             return NotImplemented
         return all(
-            a.dtype == b.dtype and np.array_equal(a, b)
+            a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
             for a, b in zip(self._arrays(), other._arrays(), strict=True)
         )
 
@@ -162,13 +168,16 @@ class _RecurrentWeights:
         if expected != [a.shape for a in self._arrays()]:
             raise ValueError(
                 f"the Keras layer's weights have shapes {expected}; these weights have "
-                f"{[a.shape for a in self._arrays()]} (build the layer with units="
-                f"{self.hidden_size} on input size {self.input_size}, use_bias=True)"
+                f"{[a.shape for a in self._arrays()]} (build the layer with "
+                f"{self._keras_build_hint()})"
             )
         layer.set_weights(
             [a.astype(w.dtype) for a, w in zip(self._arrays(), current, strict=True)]
         )
         return layer
+
+    def _keras_build_hint(self) -> str:
+        return f"units={self.hidden_size} on input size {self.input_size}, use_bias=True"
 
     # --- PyTorch -------------------------------------------------------------------------
 
@@ -181,11 +190,7 @@ class _RecurrentWeights:
         (blocks * hidden, hidden) in the same gate order, transposed; its two biases are
         added into one.
         """
-        suffix = _torch_suffix(module, layer, reverse)
-        params = {
-            name: getattr(module, f"{name}{suffix}").detach().cpu().numpy()
-            for name in _torch_names(module)
-        }
+        params = _read_torch(module, layer, reverse)
         if "bias_ih" in params:
             bias = params["bias_ih"] + params["bias_hh"]
         else:
@@ -199,14 +204,21 @@ class _RecurrentWeights:
         The bias goes into ``bias_ih`` and zeros into ``bias_hh``, so reading back gives
         exactly these weights. The module's dtype must equal the weights' dtype.
         """
+        values = {"weight_ih": self.kernel.T, "weight_hh": self.recurrent_kernel.T}
+        if module.bias:
+            values["bias_ih"] = self.bias
+            values["bias_hh"] = np.zeros_like(self.bias)
+        return self._write_torch(module, layer, reverse, values)
+
+    def _write_torch(
+        self, module: Any, layer: int, reverse: bool, values: dict[str, np.ndarray]
+    ) -> Any:
+        """Copy ``values`` (PyTorch names and layout) into one layer and direction of
+        ``module`` after checking every shape and dtype; return the module."""
         import torch
 
         suffix = _torch_suffix(module, layer, reverse)
-        values = {"weight_ih": self.kernel.T, "weight_hh": self.recurrent_kernel.T}
-        if "bias_ih" in _torch_names(module):
-            values["bias_ih"] = self.bias
-            values["bias_hh"] = np.zeros_like(self.bias)
-        elif np.any(self.bias):
+        if "bias_ih" not in values and np.any(self.bias):
             raise ValueError("the torch module has bias=False but these weights have a bias")
         with torch.no_grad():
             for name, value in values.items():
@@ -308,9 +320,12 @@ class RNNWeights(_RecurrentWeights):
         return cls(kernel, recurrent_kernel, np.zeros(hidden_size, resolved))
 
 
-def _torch_names(module: Any) -> tuple[str, ...]:
-    names = ("weight_ih", "weight_hh")
-    return (*names, "bias_ih", "bias_hh") if module.bias else names
+def _read_torch(module: Any, layer: int, reverse: bool) -> dict[str, np.ndarray]:
+    """One layer and direction of a torch recurrent module as NumPy arrays, by PyTorch's
+    names without the suffix: weight_ih, weight_hh and, with bias, bias_ih and bias_hh."""
+    suffix = _torch_suffix(module, layer, reverse)
+    names = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if module.bias else ())
+    return {name: getattr(module, f"{name}{suffix}").detach().cpu().numpy() for name in names}
 
 
 def _torch_suffix(module: Any, layer: int, reverse: bool) -> str:
@@ -343,7 +358,7 @@ def _reorder_blocks(array: np.ndarray, order: tuple[int, ...], axis: int = -1) -
 
 
 @dataclass(frozen=True, eq=False)
-class GRUWeights:
+class GRUWeights(_RecurrentWeights):
     """GRU parameters in Keras layout, gate order (z, r, h).
 
     kernel:           (input_size, 3 * hidden_size), applied to the input x_t
@@ -356,83 +371,29 @@ class GRUWeights:
     ``==`` compares exactly.
     """
 
-    kernel: np.ndarray
-    recurrent_kernel: np.ndarray
-    bias: np.ndarray
+    blocks = 3
+    keras_layer = "GRU"
+    torch_module = "GRU"
 
-    def __post_init__(self) -> None:
-        arrays = {}
-        for name in ("kernel", "recurrent_kernel", "bias"):
-            array = np.array(real_array(name, getattr(self, name)), copy=True)
-            array.flags.writeable = False
-            arrays[name] = array
-        kernel, recurrent, bias = arrays.values()
-        if len({array.dtype for array in arrays.values()}) != 1:
-            raise TypeError(
-                "kernel, recurrent_kernel and bias must share one dtype; got "
-                f"{kernel.dtype}, {recurrent.dtype} and {bias.dtype}"
-            )
-        if recurrent.ndim != 2 or recurrent.shape[1] != 3 * recurrent.shape[0]:
-            raise ValueError(
-                "recurrent_kernel must have shape (hidden_size, 3 * hidden_size); "
-                f"got {recurrent.shape}"
-            )
-        hidden = recurrent.shape[0]
-        if kernel.ndim != 2 or kernel.shape[1] != 3 * hidden:
-            raise ValueError(
-                "kernel must have shape (input_size, 3 * hidden_size) = "
-                f"(input_size, {3 * hidden}) to match recurrent_kernel {recurrent.shape}; "
-                f"got {kernel.shape}"
-            )
+    def _check_bias(self, bias: np.ndarray, recurrent_shape: tuple[int, ...]) -> None:
+        hidden = recurrent_shape[0]
         if bias.shape not in ((2, 3 * hidden), (3 * hidden,)):
             raise ValueError(
                 f"bias must have shape (2, {3 * hidden}) (reset_after=True) or ({3 * hidden},) "
-                f"(reset_after=False) to match recurrent_kernel {recurrent.shape}; "
+                f"(reset_after=False) to match recurrent_kernel {recurrent_shape}; "
                 f"got {bias.shape}"
             )
-        for name, array in arrays.items():
-            object.__setattr__(self, name, array)
-
-    @property
-    def input_size(self) -> int:
-        return self.kernel.shape[0]
-
-    @property
-    def hidden_size(self) -> int:
-        return self.recurrent_kernel.shape[0]
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.kernel.dtype
 
     @property
     def reset_after(self) -> bool:
         """True when the bias has two rows, the layout of ``reset_after=True``."""
         return self.bias.ndim == 2
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, GRUWeights):
-            return NotImplemented
-        return all(
-            a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
-            for a, b in zip(self._arrays(), other._arrays(), strict=True)
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return (
             f"GRUWeights(input_size={self.input_size}, hidden_size={self.hidden_size}, "
             f"reset_after={self.reset_after}, dtype={self.dtype})"
         )
-
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return self.kernel, self.recurrent_kernel, self.bias
-
-    def astype(self, dtype: Any) -> GRUWeights:
-        """The same weights, rounded to ``dtype`` ('float32' or 'float64')."""
-        resolved = float_dtype(dtype)
-        return GRUWeights(*(array.astype(resolved) for array in self._arrays()))
 
     @classmethod
     def random(
@@ -448,9 +409,7 @@ class GRUWeights:
         and a bias drawn from U(-0.5, 0.5) (Keras starts at zero; a random bias lets every
         comparison exercise the bias too). Reproducible from ``seed``."""
         resolved = float_dtype(dtype)
-        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(size, int | np.integer) or size < 1:
-                raise ValueError(f"{name} must be a positive integer; got {size!r}")
+        cls._check_sizes(input_size, hidden_size)
         rng = np.random.default_rng(seed)
         kernel = glorot_uniform(rng, input_size, 3 * hidden_size, resolved)
         recurrent_kernel = orthogonal(rng, hidden_size, 3 * hidden_size, resolved)
@@ -471,21 +430,11 @@ class GRUWeights:
             )
         return cls(*arrays)
 
-    def to_keras(self, layer: Any) -> Any:
-        """Write these weights into a built ``keras.layers.GRU`` with bias; return it."""
-        current = layer.get_weights()
-        expected = [w.shape for w in current]
-        if expected != [a.shape for a in self._arrays()]:
-            raise ValueError(
-                f"the Keras layer's weights have shapes {expected}; these weights have "
-                f"{[a.shape for a in self._arrays()]} (build the layer with units="
-                f"{self.hidden_size}, reset_after={self.reset_after} on input size "
-                f"{self.input_size})"
-            )
-        layer.set_weights(
-            [a.astype(w.dtype) for a, w in zip(self._arrays(), current, strict=True)]
+    def _keras_build_hint(self) -> str:
+        return (
+            f"units={self.hidden_size}, reset_after={self.reset_after} on input size "
+            f"{self.input_size}"
         )
-        return layer
 
     # --- PyTorch -------------------------------------------------------------------------
 
@@ -497,11 +446,7 @@ class GRUWeights:
         (r, z, n), transposed, and keeps ``bias_ih`` and ``bias_hh`` apart, as Keras's
         two bias rows.
         """
-        suffix = _torch_suffix(module, layer, reverse)
-        params = {
-            name: getattr(module, f"{name}{suffix}").detach().cpu().numpy()
-            for name in _torch_names(module)
-        }
+        params = _read_torch(module, layer, reverse)
         if "bias_ih" in params:
             bias = np.stack([params["bias_ih"], params["bias_hh"]])
         else:
@@ -518,35 +463,17 @@ class GRUWeights:
         Raises ValueError for ``reset_after=False`` weights: PyTorch's GRU always applies
         the reset gate after the recurrent matrix product, so it cannot compute them.
         """
-        import torch
-
         if not self.reset_after:
             raise ValueError(
                 "torch.nn.GRU cannot compute reset_after=False (it always applies the reset "
                 "gate after the recurrent matrix product); these weights have a bias of "
                 f"shape {self.bias.shape}, which only Keras and NumPy can run"
             )
-        suffix = _torch_suffix(module, layer, reverse)
         bias = _reorder_blocks(self.bias, _TORCH_GRU_ORDER)
         values = {
             "weight_ih": _reorder_blocks(self.kernel, _TORCH_GRU_ORDER).T,
             "weight_hh": _reorder_blocks(self.recurrent_kernel, _TORCH_GRU_ORDER).T,
         }
-        if "bias_ih" in _torch_names(module):
+        if module.bias:
             values["bias_ih"], values["bias_hh"] = bias
-        elif np.any(self.bias):
-            raise ValueError("the torch module has bias=False but these weights have a bias")
-        with torch.no_grad():
-            for name, value in values.items():
-                param = getattr(module, f"{name}{suffix}")
-                if tuple(param.shape) != value.shape:
-                    raise ValueError(
-                        f"{name}{suffix} has shape {tuple(param.shape)}; these weights give "
-                        f"{value.shape} (build nn.GRU({self.input_size}, {self.hidden_size}))"
-                    )
-                if str(param.dtype) != f"torch.{self.dtype}":
-                    raise TypeError(
-                        f"{name}{suffix} is {param.dtype} but the weights are {self.dtype}"
-                    )
-                param.copy_(torch.from_numpy(np.array(value)))
-        return module
+        return self._write_torch(module, layer, reverse, values)
