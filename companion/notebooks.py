@@ -2,6 +2,11 @@
 
 This is what ``make notebooks`` runs, so every stored output in the book comes from one
 script, in the project's own environment, with a fresh kernel per notebook, cells in order.
+
+Every notebook starts (after its title) with :data:`INSTALL_CELL`, which installs the
+companion from the repository when it is not importable: on Colab or Binder it makes the
+notebook runnable; here, and under nbval, it does nothing. :func:`execute` adds the cell to
+a notebook that lacks it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,41 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+REPOSITORY = "https://github.com/lstm-three-ways/lstm-three-ways"
+"""Where the book and its companion live; ``_config.yml`` names the same repository."""
+
+INSTALL_CELL = f"""\
+# On Colab or Binder, install the book's companion package first (a no-op where it exists).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("companion") is None:
+    repository = "git+{REPOSITORY}"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", repository], check=True)"""
+"""Source of the first code cell of every notebook."""
+
+INSTALL_TAGS = ["hide-input"]
+"""The install cell's tags: the rendered book shows it collapsed."""
+
+
+def ensure_install_cell(notebook: Any) -> bool:
+    """Make :data:`INSTALL_CELL`, tagged :data:`INSTALL_TAGS`, the first code cell of
+    ``notebook`` (nbformat v4), inserting it after the title cell if it is missing.
+    Returns True if the notebook changed."""
+    import nbformat
+
+    first = next((cell for cell in notebook.cells if cell.cell_type == "code"), None)
+    if first is not None and first.source == INSTALL_CELL:
+        changed = first.metadata.get("tags") != INSTALL_TAGS
+        first.metadata["tags"] = list(INSTALL_TAGS)
+        return changed
+    cell = nbformat.v4.new_code_cell(INSTALL_CELL, metadata={"tags": list(INSTALL_TAGS)})
+    titled = bool(notebook.cells) and notebook.cells[0].cell_type == "markdown"
+    notebook.cells.insert(1 if titled else 0, cell)
+    return True
 
 
 def execute(path: Path, timeout: int = 600) -> float:
@@ -20,6 +60,7 @@ def execute(path: Path, timeout: int = 600) -> float:
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
+    ensure_install_cell(notebook)
     client = NotebookClient(
         notebook,
         timeout=timeout,
