@@ -16,13 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# The shapes of the issue, (batch, time, input_size, hidden), smallest to largest work.
 SHAPES: tuple[tuple[int, int, int, int], ...] = (
     (1, 1000, 32, 64),
     (32, 100, 64, 128),
     (64, 200, 128, 256),
 )
+"""The benchmarked shapes, (batch, time, input_size, hidden), smallest to largest work."""
+
 REFERENCE = "nn.LSTM"
+"""The implementation every ratio is taken against."""
 
 
 def lstm_flops(batch: int, time: int, input_size: int, hidden: int, *, backward: bool) -> int:

@@ -1,7 +1,7 @@
 """The GRU in plain NumPy: the reference, forwards and (by hand) backwards.
 
 For every time step, with x_t (batch, input_size) and the previous output h (batch, hidden),
-gate order (z, r, h) of :class:`GRUWeights`:
+gate order (z, r, h) of :class:`GRUWeights`::
 
     reset_after=True (Keras's default, PyTorch's only form), bias rows b_x, b_h:
         a_x = x_t @ kernel + b_x            a_h = h @ recurrent_kernel + b_h
@@ -13,7 +13,7 @@ gate order (z, r, h) of :class:`GRUWeights`:
         n = tanh(a_x[h] + (r * h) @ U[h])
     h' = z * h + (1 - z) * n
 
-Masking and ``go_backwards`` follow Keras, as for the LSTM (see :mod:`companion._scan`).
+Masking and ``go_backwards`` follow Keras, as for the LSTM (see ``companion._scan``).
 """
 
 from __future__ import annotations
