@@ -9,7 +9,10 @@ BIN := $(VENV)/bin
 # The set-up step; `make test SETUP=` reuses an existing VENV as it is.
 SETUP ?= $(VENV)/.installed
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
-JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
+# Always a clean build: Sphinx keeps pages whose source has gone, and the browser test opens
+# every page in _build/html.
+JB_BUILD := rm -rf _build/html _build/.doctrees _build/jupyter_execute && \
+  $(BIN)/jupyter-book build . -W -n --keep-going
 
 # Quiet TensorFlow, and make the checkout's own `companion` the one every process imports.
 export TF_CPP_MIN_LOG_LEVEL := 2
