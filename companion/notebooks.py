@@ -61,6 +61,8 @@ def execute(path: Path, timeout: int = 600) -> float:
 
     notebook = nbformat.read(path, as_version=4)
     ensure_install_cell(notebook)
+    for cell in notebook.cells:  # no timestamps from earlier runs: a re-run changes nothing
+        cell.metadata.pop("execution", None)
     client = NotebookClient(
         notebook,
         timeout=timeout,

@@ -11,7 +11,10 @@ def test_execute_stores_outputs_in_place(tmp_path):
     path = tmp_path / "tiny.ipynb"
     notebook = nbformat.v4.new_notebook(
         cells=[
-            nbformat.v4.new_code_cell("import os\nprint(os.getcwd())"),
+            nbformat.v4.new_code_cell(
+                "import os\nprint(os.getcwd())",
+                metadata={"execution": {"iopub.execute_input": "2026-01-01T00:00:00Z"}},
+            ),
             nbformat.v4.new_code_cell("6 * 7"),
         ]
     )
@@ -23,6 +26,7 @@ def test_execute_stores_outputs_in_place(tmp_path):
     assert first.outputs[0].text.strip() == str(tmp_path)  # runs in the notebook's folder
     assert second.outputs[0].data["text/plain"] == "42"
     assert [cell.execution_count for cell in stored.cells] == [1, 2, 3]
+    assert all("execution" not in cell.metadata for cell in stored.cells)  # no timestamps
 
 
 def test_execute_adds_the_install_cell_after_the_title(tmp_path):
