@@ -1,22 +1,28 @@
 """The worst disagreement between the backends of a model, forwards and backwards.
 
 For every standard case of :mod:`companion.crosscheck` (plain, initial state, mask,
-``go_backwards``, all together), run NumPy, Keras and PyTorch forwards and, where the model's
-backends have ``gradients``, backwards with random output gradients; report the largest
-absolute difference of any element between NumPy and either framework. This is the
-"agreement table" of the variants chapter.
+``go_backwards``, all together), compare NumPy, Keras and PyTorch forwards and, where the
+model's backends have ``gradients``, backwards, exactly as :mod:`companion.crosscheck` does;
+report the largest absolute difference of any element between NumPy and either framework.
+This is the "agreement table" of the variants chapter.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from companion._checks import float_dtype
-from companion.crosscheck import BACKENDS, MODELS, TOLERANCES, Case, standard_cases
+from companion.crosscheck import (
+    BACKENDS,
+    TOLERANCES,
+    Case,
+    Difference,
+    compare,
+    compare_gradients,
+    gradient_backends,
+    standard_cases,
+)
 
 
 class Agreement(NamedTuple):
@@ -34,32 +40,19 @@ class Agreement(NamedTuple):
         return worst < self.tolerance
 
 
-def _largest(first: Sequence[np.ndarray], second: Sequence[np.ndarray]) -> float:
-    return max(
-        float(np.max(np.abs(a - b), initial=0.0)) for a, b in zip(first, second, strict=True)
-    )
+def _worst_from_numpy(rows: Sequence[Difference]) -> float:
+    return max(row.max_abs_diff for row in rows if row.pair.startswith("numpy vs"))
 
 
 def case_differences(case: Case, dtype: Any) -> tuple[float, float | None]:
-    """(forward, gradients) worst differences from NumPy over the frameworks on ``case``."""
-    resolved = float_dtype(dtype)
-    model = MODELS[case.model]
-    modules = [
-        importlib.import_module(f"companion.{b}_{model.module or case.model}") for b in BACKENDS
-    ]
-    x, weights, initial_state, mask = case.inputs(resolved)
-    options = dict(mask=mask, go_backwards=case.go_backwards)
-    results = [m.forward(x, weights, initial_state, **options) for m in modules]
-    forward = max(_largest(results[0], other) for other in results[1:])
-    if not all(hasattr(m, "gradients") for m in modules):
+    """(forward, gradients) worst absolute differences from NumPy over the frameworks on
+    ``case``, from :func:`companion.crosscheck.compare` and
+    :func:`~companion.crosscheck.compare_gradients`; gradients None when not every backend
+    has them."""
+    forward = _worst_from_numpy(compare(case, dtype))
+    if gradient_backends(case.model) != list(BACKENDS):
         return forward, None
-    rng = np.random.default_rng([case.seed, 2])
-    d_outputs = rng.standard_normal(results[0].outputs.shape)
-    seeds = {f"d_{name[0]}": rng.standard_normal(results[0].h.shape) for name in model.state_names}
-    grads = [
-        m.gradients(x, weights, d_outputs, initial_state, **seeds, **options) for m in modules
-    ]
-    return forward, max(_largest(grads[0], other) for other in grads[1:])
+    return forward, _worst_from_numpy(compare_gradients(case, dtype, BACKENDS))
 
 
 def agreement(model: str, dtype: Any = "float64", **shapes: int) -> Agreement:
