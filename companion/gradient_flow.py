@@ -59,23 +59,16 @@ def plot_gradient_norms(
 
     Returns the matplotlib Figure; call ``plt.show()`` (or save it) afterwards.
     """
-    import matplotlib.pyplot as plt
+    from companion.plotting import plot_log_curves
 
-    if not norms:
-        raise ValueError("norms must hold at least one labelled (time,) array; got none")
-    figure, axes = plt.subplots(figsize=(6.5, 3.8))
-    for label, values in norms.items():
-        values = np.asarray(values)
-        if values.ndim != 1:
-            raise ValueError(f"norms[{label!r}] must have shape (time,); got {values.shape}")
-        axes.semilogy(np.arange(1, values.size + 1), values, marker="o", markersize=3, label=label)
-    axes.set_title(title)
-    axes.set_xlabel("input time step t (the loss is read after the last step)")
-    axes.set_ylabel(r"$\|\partial L / \partial x_t\|$ (log scale)")
-    axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
-    figure.tight_layout()
-    return figure
+    return plot_log_curves(
+        norms,
+        title=title,
+        xlabel="input time step t (the loss is read after the last step)",
+        ylabel=r"$\|\partial L / \partial x_t\|$ (log scale)",
+        first_x=1,
+        marker="o",
+    )
 
 
 def _repeat_for_rows(x: np.ndarray, hidden: int) -> tuple[np.ndarray, np.ndarray]:

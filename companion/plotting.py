@@ -150,24 +150,47 @@ def plot_hidden_states(outputs: Any, title: str = "Hidden state at every step") 
     return figure
 
 
+def plot_log_curves(
+    curves: Mapping[str, Any],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    first_x: int = 0,
+    marker: str | None = None,
+) -> Any:
+    """One line per label of ``curves`` (label -> (n,) values at x = first_x, first_x + 1,
+    ...) on a log-scaled y axis: how a gradient or Jacobian norm fades with distance."""
+    if not curves:
+        raise ValueError("curves must hold at least one labelled (n,) array; got none")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.5, 4))
+    for label, values in curves.items():
+        values = np.asarray(values)
+        if values.ndim != 1:
+            raise ValueError(f"curves[{label!r}] must have shape (n,); got {values.shape}")
+        x = np.arange(first_x, first_x + values.size)
+        axes.semilogy(x, values, marker=marker, markersize=3, label=label)
+    axes.set_title(title)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.grid(True, which="major", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    return figure
+
+
 def plot_jacobian_norms(
     norms: Mapping[str, Any], title: str = "How much h_T depends on x_t"
 ) -> Any:
     """One line per label: ||dh_T/dx_t|| (each array indexed by distance T - t) on a log
     scale against the distance."""
-    if not norms:
-        raise ValueError("norms must name at least one curve")
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(6.5, 4))
-    for label, values in norms.items():
-        values = np.asarray(values)
-        axes.semilogy(np.arange(len(values)), values, label=label)
-    axes.set_xlabel("distance T - t (time steps)")
-    axes.set_ylabel(r"$\|\partial h_T / \partial x_t\|_F$ (mean over the batch)")
-    axes.set_title(title)
-    axes.grid(True, which="major", alpha=0.3)
-    axes.legend()
-    return figure
+    return plot_log_curves(
+        norms,
+        title=title,
+        xlabel="distance T - t (time steps)",
+        ylabel=r"$\|\partial h_T / \partial x_t\|_F$ (mean over the batch)",
+    )
 
 
 def plot_clipping(gradient: Any, by_norm: Any, by_value: Any, limit: float) -> Any:

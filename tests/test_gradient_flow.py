@@ -48,5 +48,5 @@ def test_plot_runs_and_labels_its_axes():
 def test_plot_rejects_bad_norms():
     with pytest.raises(ValueError, match="at least one"):
         plot_gradient_norms({})
-    with pytest.raises(ValueError, match=r"must have shape \(time,\)"):
+    with pytest.raises(ValueError, match=r"must have shape \(n,\)"):
         plot_gradient_norms({"a": np.ones((2, 2))})
