@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -26,8 +27,15 @@ BACKEND_NAMES = ("numpy", "keras", "torch")
 TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
 
 
-def load_backend(name: str):
-    return importlib.import_module(f"companion.{name}_lstm")
+def load_backend(name: str, model: str = "lstm"):
+    """The ``name`` backend ('numpy', 'keras' or 'torch') of ``model`` ('lstm', 'rnn', 'gru',
+    'variants', 'stacked'): the module ``companion.<name>_<model>``."""
+    return importlib.import_module(f"companion.{name}_{model}")
+
+
+def max_difference(a, b) -> float:
+    """The largest absolute difference of any element of matching arrays of ``a`` and ``b``."""
+    return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
 
 
 @pytest.fixture(params=BACKEND_NAMES)

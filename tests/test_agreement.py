@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import BACKEND_NAMES, TOLERANCE, load_backend
+from conftest import BACKEND_NAMES, TOLERANCE, load_backend, max_difference
 from hypothesis import given
 from hypothesis import strategies as st
 from reference_lstm import reference_forward
@@ -28,10 +28,6 @@ def lstm_cases(draw, dtypes=("float32", "float64")):
         state = tuple(rng.uniform(-2, 2, (batch, hidden)) for _ in range(2))
     mask = rng.random((batch, time)) < 0.7 if draw(st.booleans()) else None
     return x.astype(dtype), weights, state, mask, draw(st.booleans())
-
-
-def max_difference(a, b) -> float:
-    return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
 
 
 @given(lstm_cases())

@@ -15,8 +15,13 @@ W = LSTMWeights.random(3, 4, seed=0)
 X = np.random.default_rng(0).standard_normal((2, 5, 3))
 
 
-def test_same_signature_everywhere():
-    signatures = {name: inspect.signature(load_backend(name).forward) for name in BACKEND_NAMES}
+@pytest.mark.parametrize("model", ["lstm", "rnn", "gru", "variants", "stacked"])
+@pytest.mark.parametrize("function", ["forward", "gradients"])
+def test_same_signature_everywhere(model, function):
+    signatures = {
+        name: inspect.signature(getattr(load_backend(name, model), function))
+        for name in BACKEND_NAMES
+    }
     assert len({str(s) for s in signatures.values()}) == 1, signatures
 
 

@@ -3,11 +3,9 @@ torch.nn.LSTM(num_layers, bidirectional) agree on outputs, final states and grad
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 import pytest
-from conftest import TOLERANCE
+from conftest import TOLERANCE, load_backend, max_difference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,16 +13,8 @@ from companion import LSTMWeights, numpy_lstm
 from companion.stacked import StackedWeights
 
 
-def stacked_backend(name: str):
-    return importlib.import_module(f"companion.{name}_stacked")
-
-
 def flat(gradients) -> list[np.ndarray]:
     return gradients.arrays()
-
-
-def max_difference(a, b) -> float:
-    return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
 
 
 @settings(max_examples=12)
@@ -53,10 +43,11 @@ def test_backends_agree(num_layers, bidirectional, batch, time, input_size, hidd
     d_outputs = rng.standard_normal((batch, time, directions * hidden))
     d_h, d_c = rng.standard_normal((2, num_layers * directions, batch, hidden))
     tolerance = TOLERANCE[dtype]
-    reference = stacked_backend("numpy").forward(x, weights)
-    reference_grads = stacked_backend("numpy").gradients(x, weights, d_outputs, d_h=d_h, d_c=d_c)
+    numpy_stacked = load_backend("numpy", "stacked")
+    reference = numpy_stacked.forward(x, weights)
+    reference_grads = numpy_stacked.gradients(x, weights, d_outputs, d_h=d_h, d_c=d_c)
     for name in ("keras", "torch"):
-        backend = stacked_backend(name)
+        backend = load_backend(name, "stacked")
         assert max_difference(reference, backend.forward(x, weights)) < tolerance, name
         grads = backend.gradients(x, weights, d_outputs, d_h=d_h, d_c=d_c)
         assert max_difference(flat(reference_grads), flat(grads)) < tolerance, name
@@ -65,7 +56,7 @@ def test_backends_agree(num_layers, bidirectional, batch, time, input_size, hidd
 def test_one_layer_one_direction_is_the_lstm():
     lstm = LSTMWeights.random(3, 4, seed=3)
     x = np.random.default_rng(3).standard_normal((2, 5, 3))
-    out = stacked_backend("numpy").forward(x, StackedWeights(((lstm,),)))
+    out = load_backend("numpy", "stacked").forward(x, StackedWeights(((lstm,),)))
     expected = numpy_lstm.forward(x, lstm)
     np.testing.assert_array_equal(out.outputs, expected.outputs)
     np.testing.assert_array_equal(out.h[0], expected.h)
@@ -87,10 +78,10 @@ def test_layers_must_fit_together():
     with pytest.raises(ValueError, match="tuple of 1 or 2"):
         StackedWeights(((first,), (first, first)))
     with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 3\)"):
-        stacked_backend("numpy").forward(np.zeros((1, 2, 4)), StackedWeights(((first,),)))
+        load_backend("numpy", "stacked").forward(np.zeros((1, 2, 4)), StackedWeights(((first,),)))
 
 
 def test_keras_converters_round_trip_every_layer_and_direction():
-    keras_stacked = stacked_backend("keras")
+    keras_stacked = load_backend("keras", "stacked")
     weights = StackedWeights.random(3, 4, num_layers=2, bidirectional=True, seed=6)
     assert StackedWeights.from_keras(keras_stacked.layers(weights)) == weights

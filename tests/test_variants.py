@@ -3,26 +3,15 @@ hand-written NumPy gradients against finite differences, and the parameter count
 
 from __future__ import annotations
 
-import importlib
-import inspect
-
 import numpy as np
 import pytest
-from conftest import BACKEND_NAMES, TOLERANCE
+from conftest import BACKEND_NAMES, TOLERANCE, load_backend, max_difference
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm, numpy_variants
 from companion.agreement import agreement, format_agreement
 from companion.variants import VARIANTS, LSTMVariant, VariantWeights
-
-
-def variant_backend(name: str):
-    return importlib.import_module(f"companion.{name}_variants")
-
-
-def max_difference(a, b) -> float:
-    return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
 
 
 @st.composite
@@ -54,7 +43,7 @@ def test_backends_agree_forwards_and_backwards(case):
         x, weights, d_outputs, state, d_h=d_h, d_c=d_c, **options
     )
     for name in ("keras", "torch"):
-        backend = variant_backend(name)
+        backend = load_backend(name, "variants")
         assert max_difference(reference, backend.forward(x, weights, state, **options)) < tolerance
         grads = backend.gradients(x, weights, d_outputs, state, d_h=d_h, d_c=d_c, **options)
         assert max_difference(reference_grads, grads) < tolerance, (name, weights)
@@ -109,14 +98,6 @@ def test_no_peepholes_is_the_keras_and_pytorch_lstm():
     assert VARIANTS["NP"].parameter_count(3, 4) == 4 * 4 * (3 + 4 + 1)
 
 
-def test_same_signatures_everywhere():
-    for function in ("forward", "gradients"):
-        signatures = {
-            str(inspect.signature(getattr(variant_backend(n), function))) for n in BACKEND_NAMES
-        }
-        assert len(signatures) == 1, signatures
-
-
 def test_impossible_variants_are_refused():
     with pytest.raises(ValueError, match="coupled_input_forget needs both"):
         LSTMVariant(input_gate=False, coupled_input_forget=True)
@@ -136,7 +117,7 @@ def test_bad_inputs_are_refused_clearly():
         numpy_variants.gradients(np.zeros((1, 2, 3)), weights, np.zeros((1, 2, 4)), d_c=[1.0])
     for name in BACKEND_NAMES:
         with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 3\)"):
-            variant_backend(name).forward(np.zeros((1, 2, 5)), weights)
+            load_backend(name, "variants").forward(np.zeros((1, 2, 5)), weights)
 
 
 def test_agreement_table():
