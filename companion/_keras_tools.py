@@ -1,6 +1,6 @@
 """Running a Keras recurrent layer on NumPy inputs, forwards and through ``tf.GradientTape``.
 
-Shared by the Keras backends of the GRU and the LSTM variants; only Keras modules import it.
+Shared by every Keras backend; only Keras modules import it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Running a PyTorch recurrent computation on NumPy inputs, forwards and through autograd.
 
-Shared by the PyTorch backends of the GRU and the LSTM variants; only PyTorch modules
-import it. PyTorch has no masks: :func:`masked_scan` steps a cell one time step at a time
-and keeps the state (repeating the previous output) where the mask is False, as Keras does.
+Shared by every PyTorch backend; only PyTorch modules import it. PyTorch has no masks:
+:func:`masked_scan` steps a cell one time step at a time and keeps the state (repeating the
+previous output) where the mask is False, as Keras does; :func:`run_module` uses it to run
+``nn.LSTM``, ``nn.GRU`` and ``nn.RNN`` with a mask.
 """
 
 from __future__ import annotations
@@ -48,6 +49,29 @@ def masked_scan(
     if not steps:
         return torch.zeros((*x.shape[:2], states[0].shape[1]), dtype=x.dtype), states
     return torch.stack(steps, dim=1), states
+
+
+def run_module(
+    module: torch.nn.RNNBase,
+    x: torch.Tensor,
+    states: tuple[torch.Tensor, ...],
+    mask: np.ndarray | None,
+) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+    """Run a one-layer, one-direction, batch_first ``nn.LSTM`` (states (h, c)), ``nn.GRU`` or
+    ``nn.RNN`` (states (h,)) over x (batch, time, input_size), each state (batch, hidden):
+    in one call without a mask, one step at a time with :func:`masked_scan` with one.
+    Returns (outputs (batch, time, hidden), final states)."""
+
+    def call(
+        x_part: torch.Tensor, states: tuple[torch.Tensor, ...]
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        hx = tuple(s[None] for s in states)
+        outputs, new = module(x_part, hx if len(hx) > 1 else hx[0])
+        return outputs, tuple(s[0] for s in (new if isinstance(new, tuple) else (new,)))
+
+    if mask is None and x.shape[1] > 0:
+        return call(x, states)
+    return masked_scan(lambda x_t, s: call(x_t[:, None], s)[1], x, states, mask)
 
 
 def backprop(

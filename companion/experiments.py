@@ -83,15 +83,11 @@ class Classifier(torch.nn.Module):
             states = (zeros,) * len(self.encoder.variant.state_names)
             features = self.encoder(x, states, mask)[1][0]
         elif mask is not None:
-            from companion._torch_tools import masked_scan
-
-            def step(x_t: torch.Tensor, states: tuple[torch.Tensor, ...]):
-                _, new = self.encoder(x_t[:, None], tuple(s[None] for s in states))
-                return tuple(s[0] for s in (new if isinstance(new, tuple) else (new,)))
+            from companion._torch_tools import run_module
 
             zeros = torch.zeros(x.shape[0], self.readout.in_features)
             states = (zeros, zeros) if self.kind == "lstm" else (zeros,)
-            features = masked_scan(step, x, states, mask)[1][0]
+            features = run_module(self.encoder, x, states, mask)[1][0]
         else:
             features = self.encoder(x)[0][:, -1]
         return self.readout(features)[:, 0]

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from companion._frameworks import keras as _import_keras
-from companion._frameworks import tensorflow as _import_tensorflow
+from companion._keras_tools import gradients as tape_gradients
+from companion._keras_tools import to_numpy
 from companion.interface import LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
 keras = _import_keras()
-tf = _import_tensorflow()
 
 
 def layer(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.LSTM:
@@ -54,7 +52,7 @@ def forward(
     outputs, h, c = layer(weights, go_backwards=go_backwards)(
         inputs.x, initial_state=[inputs.h0, inputs.c0], mask=inputs.mask
     )
-    return LSTMOutput(*(np.asarray(keras.ops.convert_to_numpy(a)) for a in (outputs, h, c)))
+    return LSTMOutput(*to_numpy((outputs, h, c)))
 
 
 def gradients(
@@ -78,16 +76,12 @@ def gradients(
     if inputs.x.shape[1] == 0:  # Keras cannot slice a sequence with no steps
         return inputs.empty_gradients(weights, cotangents)
     lstm = layer(weights, go_backwards=go_backwards)
-    x_t, h0, c0 = (tf.constant(a) for a in inputs[:3])
-    with tf.GradientTape() as tape:
-        tape.watch([x_t, h0, c0])
-        results = lstm(x_t, initial_state=[h0, c0], mask=inputs.mask)
-        loss = tf.add_n(
-            [
-                tf.reduce_sum(value * weight)
-                for value, weight in zip(results, cotangents, strict=True)
-            ]
-        )
     cell = lstm.cell
-    found = tape.gradient(loss, [cell.kernel, cell.recurrent_kernel, cell.bias, x_t, h0, c0])
-    return LSTMGradients(*(np.asarray(keras.ops.convert_to_numpy(g)) for g in found))
+    found = tape_gradients(
+        lambda x, states: lstm(x, initial_state=states, mask=inputs.mask),
+        [cell.kernel, cell.recurrent_kernel, cell.bias],
+        inputs.x,
+        [inputs.h0, inputs.c0],
+        cotangents,
+    )
+    return LSTMGradients(*found)

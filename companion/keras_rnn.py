@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from companion._frameworks import keras as _import_keras
+from companion._keras_tools import gradients as tape_gradients
+from companion._keras_tools import to_numpy
 from companion.interface import RNNGradients, RNNOutput, prepare_rnn, prepare_rnn_gradients
 from companion.weights import RNNWeights
 
 keras = _import_keras()
-import tensorflow as tf  # noqa: E402  (after the quiet import above)
 
 
 def layer(weights: RNNWeights, *, go_backwards: bool = False) -> keras.layers.SimpleRNN:
@@ -54,7 +53,7 @@ def forward(
     outputs, h = layer(weights, go_backwards=go_backwards)(
         inputs.x, initial_state=[inputs.h0], mask=inputs.mask
     )
-    return RNNOutput(np.asarray(outputs), np.asarray(h))
+    return RNNOutput(*to_numpy((outputs, h)))
 
 
 def gradients(
@@ -76,11 +75,11 @@ def gradients(
     if inputs.x.shape[1] == 0:
         return inputs.empty_gradients(weights, d_h)
     rnn = layer(weights, go_backwards=go_backwards)
-    x_t, h0 = tf.constant(inputs.x), tf.constant(inputs.h0)
-    with tf.GradientTape() as tape:
-        tape.watch([x_t, h0])
-        outputs, h = rnn(x_t, initial_state=[h0], mask=inputs.mask)
-        loss = tf.reduce_sum(outputs * d_outputs) + tf.reduce_sum(h * d_h)
-    kernel, recurrent, bias = rnn.trainable_variables
-    grads = tape.gradient(loss, [x_t, h0, kernel, recurrent, bias])
-    return RNNGradients(*(np.asarray(g) for g in grads))
+    kernel, recurrent, bias, d_x, d_h0 = tape_gradients(
+        lambda x, states: rnn(x, initial_state=states, mask=inputs.mask),
+        rnn.trainable_variables,
+        inputs.x,
+        [inputs.h0],
+        [d_outputs, d_h],
+    )
+    return RNNGradients(d_x, d_h0, kernel, recurrent, bias)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 
 from companion._scan import gradient_seeds
-from companion._torch_tools import backprop, masked_scan, tensor
+from companion._torch_tools import backprop, run_module, tensor
 from companion.gru import GRUGradients, GRUOutput, prepare
 from companion.weights import GRUWeights
 
@@ -33,16 +32,6 @@ def module(weights: GRUWeights) -> torch.nn.GRU:
         dtype=getattr(torch, str(weights.dtype)),
     )
     return weights.to_torch(gru)
-
-
-def _run(gru: torch.nn.GRU, x: torch.Tensor, h0: torch.Tensor, mask: np.ndarray | None):
-    if mask is None and x.shape[1] > 0:
-        outputs, h = gru(x, h0[None])
-        return outputs, h[0]
-    outputs, (h,) = masked_scan(
-        lambda x_t, states: (gru(x_t[:, None], states[0][None])[1][0],), x, (h0,), mask
-    )
-    return outputs, h
 
 
 def _checked(x, weights, initial_state, mask, go_backwards, reset_after):
@@ -71,7 +60,9 @@ def forward(
     """
     inputs = _checked(x, weights, initial_state, mask, go_backwards, reset_after)
     with torch.no_grad():
-        outputs, h = _run(module(weights), tensor(inputs.x), tensor(inputs.states[0]), inputs.mask)
+        outputs, (h,) = run_module(
+            module(weights), tensor(inputs.x), (tensor(inputs.states[0]),), inputs.mask
+        )
     return GRUOutput(outputs.numpy(), h.numpy())
 
 
@@ -94,7 +85,7 @@ def gradients(
     d_outputs, seeds = gradient_seeds(inputs, d_outputs, d_h=d_h)
     gru = module(weights)
     x_t, h0 = tensor(inputs.x, True), tensor(inputs.states[0], True)
-    outputs, h = _run(gru, x_t, h0, inputs.mask)
+    outputs, (h,) = run_module(gru, x_t, (h0,), inputs.mask)
     params = [gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0]
     d_ih, d_hh, d_bias_ih, d_bias_hh, d_x, d_h0 = backprop(
         (outputs, h), (d_outputs, *seeds), [*params, x_t, h0]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 
+from companion._torch_tools import backprop, run_module, tensor
 from companion.interface import LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
@@ -48,9 +48,9 @@ def forward(
         inputs = inputs.reversed()
     if inputs.x.shape[1] == 0:  # nn.LSTM rejects a sequence with no steps
         return inputs.empty_output()
-    x_t, h, c = (torch.from_numpy(np.array(a)) for a in inputs[:3])  # writable copies
+    x_t, h0, c0 = (tensor(a) for a in inputs[:3])
     with torch.no_grad():
-        outputs, h, c = _run(module(weights), x_t, h, c, inputs.mask)
+        outputs, (h, c) = run_module(module(weights), x_t, (h0, c0), inputs.mask)
     return LSTMOutput(outputs.numpy(), h.numpy(), c.numpy())
 
 
@@ -77,45 +77,14 @@ def gradients(
     if inputs.x.shape[1] == 0:
         return inputs.empty_gradients(weights, cotangents)
     lstm = module(weights)
-    leaves = [torch.from_numpy(np.array(a)).requires_grad_() for a in inputs[:3]]
-    x_t, h0, c0 = leaves
+    x_t, h0, c0 = (tensor(a, requires_grad=True) for a in inputs[:3])
     # Reverse inside the graph, so the gradient of x comes back in the original order.
     sequence = x_t.flip(1) if go_backwards else x_t
     mask_array = inputs.mask[:, ::-1] if go_backwards and inputs.mask is not None else inputs.mask
-    outputs, h, c = _run(lstm, sequence, h0, c0, mask_array)
-    loss = sum(
-        torch.sum(value * torch.from_numpy(np.array(weight)))
-        for value, weight in zip((outputs, h, c), cotangents, strict=True)
+    outputs, (h, c) = run_module(lstm, sequence, (h0, c0), mask_array)
+    d_ih, d_hh, d_bias, d_x, d_h0, d_c0 = backprop(
+        (outputs, h, c),
+        cotangents,
+        [lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, x_t, h0, c0],
     )
-    loss.backward()
-    return LSTMGradients(
-        lstm.weight_ih_l0.grad.numpy().T,
-        lstm.weight_hh_l0.grad.numpy().T,
-        lstm.bias_ih_l0.grad.numpy(),
-        *(leaf.grad.numpy() for leaf in leaves),
-    )
-
-
-def _run(
-    lstm: torch.nn.LSTM,
-    x: torch.Tensor,
-    h: torch.Tensor,
-    c: torch.Tensor,
-    mask: np.ndarray | None,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Run ``lstm`` over x (batch, time, input) from state h, c (batch, hidden), in
-    processing order; with a mask, one step at a time. Returns (outputs, h, c) tensors."""
-    if mask is None:
-        outputs, (h, c) = lstm(x, (h[None], c[None]))
-        return outputs, h[0], c[0]
-    keep_all = torch.from_numpy(np.array(mask))
-    previous = torch.zeros_like(h)
-    steps = []
-    for t in range(x.shape[1]):
-        step, (h_new, c_new) = lstm(x[:, t : t + 1], (h[None], c[None]))
-        keep = keep_all[:, t, None]
-        h = torch.where(keep, h_new[0], h)
-        c = torch.where(keep, c_new[0], c)
-        previous = torch.where(keep, step[:, 0], previous)
-        steps.append(previous)
-    return torch.stack(steps, dim=1), h, c
+    return LSTMGradients(d_ih.T, d_hh.T, d_bias, d_x, d_h0, d_c0)

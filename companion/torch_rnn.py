@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from companion._torch_tools import backprop, run_module, tensor
 from companion.interface import (
     RNNGradients,
-    RNNInputs,
     RNNOutput,
     prepare_rnn,
     prepare_rnn_gradients,
@@ -34,30 +34,6 @@ def module(weights: RNNWeights) -> torch.nn.RNN:
         dtype=getattr(torch, str(weights.dtype)),
     )
     return weights.to_torch(rnn)
-
-
-def _run(
-    rnn: torch.nn.RNN, x: torch.Tensor, h: torch.Tensor, mask: np.ndarray | None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """outputs (batch, time, hidden) and final h (batch, hidden) of ``rnn`` on x from h."""
-    if mask is None:
-        outputs, h_last = rnn(x, h[None])
-        return outputs, h_last[0]
-    keep_all = torch.from_numpy(np.array(mask))
-    previous = torch.zeros_like(h)
-    steps = []
-    for t in range(x.shape[1]):
-        step, _ = rnn(x[:, t : t + 1], h[None])
-        keep = keep_all[:, t, None]
-        h = torch.where(keep, step[:, 0], h)
-        previous = torch.where(keep, step[:, 0], previous)
-        steps.append(previous)
-    return torch.stack(steps, dim=1), h
-
-
-def _tensors(inputs: RNNInputs) -> tuple[torch.Tensor, torch.Tensor]:
-    """x and h0 as tensors, time already reversed where asked."""
-    return torch.from_numpy(np.array(inputs.x)), torch.from_numpy(np.array(inputs.h0))
 
 
 def forward(
@@ -80,7 +56,9 @@ def forward(
     if inputs.x.shape[1] == 0:  # nn.RNN rejects a sequence with no steps
         return inputs.empty_output()
     with torch.no_grad():
-        outputs, h = _run(module(weights), *_tensors(inputs), inputs.mask)
+        outputs, (h,) = run_module(
+            module(weights), tensor(inputs.x), (tensor(inputs.h0),), inputs.mask
+        )
     return RNNOutput(outputs.numpy(), h.numpy())
 
 
@@ -105,17 +83,10 @@ def gradients(
     if inputs.x.shape[1] == 0:
         return inputs.empty_gradients(weights, d_h)
     rnn = module(weights)
-    x_t, h0 = (t.requires_grad_() for t in _tensors(inputs))
-    outputs, h = _run(rnn, x_t, h0, inputs.mask)
-    loss = (outputs * torch.from_numpy(d_outputs)).sum() + (h * torch.from_numpy(d_h)).sum()
-    loss.backward()
-    d_x = x_t.grad.numpy()
+    x_t, h0 = tensor(inputs.x, requires_grad=True), tensor(inputs.h0, requires_grad=True)
+    outputs, (h,) = run_module(rnn, x_t, (h0,), inputs.mask)
+    params = [rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0]
+    d_ih, d_hh, d_bias, d_x, d_h0 = backprop((outputs, h), (d_outputs, d_h), [*params, x_t, h0])
     if go_backwards:
         d_x = d_x[:, ::-1]
-    return RNNGradients(
-        np.ascontiguousarray(d_x),
-        h0.grad.numpy(),
-        rnn.weight_ih_l0.grad.numpy().T,
-        rnn.weight_hh_l0.grad.numpy().T,
-        rnn.bias_ih_l0.grad.numpy(),
-    )
+    return RNNGradients(np.ascontiguousarray(d_x), d_h0, d_ih.T, d_hh.T, d_bias)
