@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from companion import LSTMWeights, numpy_lstm
-from companion.benchmark import SHAPES, time_interleaved
+from companion.benchmark import CASE, SHAPES, time_interleaved
 
 
 def module_at(revision: str):
@@ -70,7 +70,7 @@ def main() -> None:
                 rows.append((batch, time, input_size, hidden, dtype, pass_name, *medians))
     table = pd.DataFrame(
         rows,
-        columns=["batch", "time", "input_size", "hidden", "dtype", "pass", *versions],
+        columns=[*CASE, *versions],
     )
     table["speed_up"] = table[args.revisions[0]] / table["current"]
     args.out.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,14 @@ import numpy as np
 import pandas as pd
 
 from companion import LSTMWeights, numpy_lstm
-from companion.benchmark import SHAPES, matmul_rate, plot_ratios, summarise, time_interleaved
+from companion.benchmark import (
+    RUN_COLUMNS,
+    SHAPES,
+    matmul_rate,
+    plot_ratios,
+    summarise,
+    time_interleaved,
+)
 
 
 def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_too: bool):
@@ -186,16 +193,7 @@ def main() -> None:
                 )
     runs = pd.DataFrame(
         runs,
-        columns=[
-            "batch",
-            "time",
-            "input_size",
-            "hidden",
-            "dtype",
-            "pass",
-            "implementation",
-            "seconds",
-        ],
+        columns=list(RUN_COLUMNS),
     )
     table = summarise(runs, rates)
     info.loc[len(info)] = ("load average (1 min) at end", f"{os.getloadavg()[0]:.2f}")

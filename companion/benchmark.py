@@ -26,6 +26,16 @@ SHAPES: tuple[tuple[int, int, int, int], ...] = (
 REFERENCE = "nn.LSTM"
 """The implementation every ratio is taken against."""
 
+SHAPE_COLUMNS = ("batch", "time", "input_size", "hidden")
+"""The columns of a shape, as in :data:`SHAPES`."""
+
+CASE = (*SHAPE_COLUMNS, "dtype", "pass")
+"""What identifies a benchmark case: the shape, the dtype and the pass ("forward" or
+"forward+backward")."""
+
+RUN_COLUMNS = (*CASE, "implementation", "seconds")
+"""The columns of the raw runs that :func:`summarise` reads, one row per timed call."""
+
 
 def lstm_flops(batch: int, time: int, input_size: int, hidden: int, *, backward: bool) -> int:
     """Floating-point operations of the matrix products of an LSTM layer.
@@ -83,12 +93,11 @@ def time_interleaved(
 def summarise(runs: pd.DataFrame, rates: Mapping[str, float]) -> pd.DataFrame:
     """One row per (shape, dtype, pass, implementation) from the raw runs.
 
-    runs: columns batch, time, input_size, hidden, dtype, pass ("forward" or
-    "forward+backward"), implementation, seconds. rates: the matmul GFLOP/s per dtype.
+    runs: columns :data:`RUN_COLUMNS`. rates: the matmul GFLOP/s per dtype.
     Adds median seconds, the ratio to the median of ``nn.LSTM`` in the same case, GFLOP/s
     and the percentage of the matmul rate.
     """
-    case = ["batch", "time", "input_size", "hidden", "dtype", "pass"]
+    case = list(CASE)
     table = (
         runs.groupby([*case, "implementation"], sort=False)["seconds"]
         .agg(median="median", runs="size")
@@ -101,9 +110,7 @@ def summarise(runs: pd.DataFrame, rates: Mapping[str, float]) -> pd.DataFrame:
     )
     flops = [
         lstm_flops(*shape, backward=pass_name != "forward")
-        for *shape, pass_name in table[
-            ["batch", "time", "input_size", "hidden", "pass"]
-        ].to_numpy()
+        for *shape, pass_name in table[[*SHAPE_COLUMNS, "pass"]].to_numpy()
     ]
     table["gflops"] = np.asarray(flops) / table["median"] / 1e9
     table["percent_of_matmul"] = 100 * table["gflops"] / table["dtype"].map(rates)
@@ -122,7 +129,7 @@ def plot_ratios(table: pd.DataFrame) -> Any:
     )
     for axis, (pass_name, dtype) in zip(axes[0], panels, strict=True):
         part = table[(table["pass"] == pass_name) & (table["dtype"] == dtype)]
-        shapes = part[["batch", "time", "input_size", "hidden"]].drop_duplicates().to_numpy()
+        shapes = part[list(SHAPE_COLUMNS)].drop_duplicates().to_numpy()
         width = 0.8 / len(implementations)
         for k, name in enumerate(implementations):
             rows = part[part["implementation"] == name]
@@ -161,9 +168,7 @@ def goals(table: pd.DataFrame, against: str = REFERENCE) -> pd.DataFrame:
         (SHAPES[2], "forward", 1.2),
         (SHAPES[2], "forward+backward", 2.0),
     ]
-    medians = table.set_index(
-        ["batch", "time", "input_size", "hidden", "dtype", "pass", "implementation"]
-    )["median"]
+    medians = table.set_index([*CASE, "implementation"])["median"]
     rows = []
     for shape, pass_name, limit in limits:
         for dtype in ("float32", "float64"):

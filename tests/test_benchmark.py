@@ -15,6 +15,7 @@ import pandas as pd
 
 from companion import LSTMWeights, numpy_lstm
 from companion.benchmark import (
+    RUN_COLUMNS,
     lstm_flops,
     matmul_rate,
     plot_ratios,
@@ -49,16 +50,7 @@ def tiny_runs() -> pd.DataFrame:
             rows += [(1, 2, 3, 4, "float64", pass_name, name, seconds)] * 2
     return pd.DataFrame(
         rows,
-        columns=[
-            "batch",
-            "time",
-            "input_size",
-            "hidden",
-            "dtype",
-            "pass",
-            "implementation",
-            "seconds",
-        ],
+        columns=list(RUN_COLUMNS),
     )
 
 
