@@ -6,7 +6,7 @@ same clear error whichever framework was asked, and no framework ever sees it.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -66,6 +66,16 @@ class Inputs(NamedTuple):
     @property
     def time(self) -> int:
         return self.x.shape[1]
+
+
+WithTime = TypeVar("WithTime", bound=tuple)
+
+
+def reverse_time(inputs: WithTime) -> WithTime:
+    """The same inputs (a named tuple with fields ``x`` (batch, time, features) and ``mask``
+    (batch, time) or None) with time reversed: what ``go_backwards=True`` processes."""
+    mask = None if inputs.mask is None else inputs.mask[:, ::-1]
+    return inputs._replace(x=inputs.x[:, ::-1], mask=mask)
 
 
 def prepare_inputs(

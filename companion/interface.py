@@ -90,10 +90,6 @@ class LSTMInputs(NamedTuple):
             cotangents.d_c.copy(),
         )
 
-    def reversed(self) -> LSTMInputs:
-        """The same inputs with time reversed, for ``go_backwards=True``."""
-        mask = None if self.mask is None else self.mask[:, ::-1]
-        return self._replace(x=self.x[:, ::-1], mask=mask)
 
 
 def prepare(
@@ -181,10 +177,6 @@ class RNNInputs(NamedTuple):
         d_x, d_kernel, d_recurrent, d_bias = zeros
         return RNNGradients(d_x, d_h, d_kernel, d_recurrent, d_bias)
 
-    def reversed(self) -> RNNInputs:
-        """The same inputs with time reversed, for ``go_backwards=True``."""
-        mask = None if self.mask is None else self.mask[:, ::-1]
-        return self._replace(x=self.x[:, ::-1], mask=mask)
 
 
 def prepare_rnn(

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from companion._checks import reverse_time
 from companion._scan import gradient_seeds, scan, scan_backward
 from companion.gru import GRUGradients, GRUOutput, prepare
 from companion.numpy_lstm import sigmoid
@@ -92,9 +93,7 @@ def forward(
     Returns GRUOutput(outputs (batch, time, hidden), h (batch, hidden)).
     """
     inputs = prepare(x, weights, initial_state, mask, reset_after)
-    x, states, mask = inputs
-    if go_backwards:
-        x, mask = x[:, ::-1], None if mask is None else mask[:, ::-1]
+    x, states, mask = reverse_time(inputs) if go_backwards else inputs
     outputs, (h,), _ = scan(partial(_step, weights), x, states, mask)
     return GRUOutput(outputs, h)
 
@@ -118,9 +117,7 @@ def gradients(
     """
     inputs = prepare(x, weights, initial_state, mask, reset_after)
     d_outputs, d_states = gradient_seeds(inputs, d_outputs, d_h=d_h)
-    x, states, mask = inputs
-    if go_backwards:
-        x, mask = x[:, ::-1], None if mask is None else mask[:, ::-1]
+    x, states, mask = reverse_time(inputs) if go_backwards else inputs
     _, _, caches = scan(partial(_step, weights), x, states, mask)
     d_x, (d_h0,), d_weights = scan_backward(
         partial(_step_backward, weights),

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import prepare_cotangents
+from companion._checks import prepare_cotangents, reverse_time
 from companion.interface import (
     LSTMCotangents,
     LSTMGradients,
@@ -115,7 +115,7 @@ def _run(
     buffers become the cache; without, two slots are reused in turn.
     """
     if go_backwards:
-        inputs = inputs.reversed()
+        inputs = reverse_time(inputs)
     x, h0, c0, mask = inputs
     batch, time, _ = x.shape
     hidden = weights.hidden_size

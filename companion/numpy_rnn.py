@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from companion._checks import reverse_time
 from companion.interface import (
     RNNGradients,
     RNNInputs,
@@ -79,7 +80,7 @@ def forward(
     """
     inputs = prepare_rnn(x, weights, initial_state, mask)
     if go_backwards:
-        inputs = inputs.reversed()
+        inputs = reverse_time(inputs)
     steps = _steps(inputs, weights)
     return RNNOutput(steps.outputs.transpose(1, 0, 2), steps.h)
 
@@ -111,7 +112,7 @@ def gradients(
     inputs = prepare_rnn(x, weights, initial_state, mask)
     d_outputs, d_state = prepare_rnn_gradients(inputs, weights, d_outputs, d_h)
     if go_backwards:
-        inputs = inputs.reversed()
+        inputs = reverse_time(inputs)
     x, _, mask = inputs
     steps = _steps(inputs, weights)
     d_x = np.zeros_like(x)

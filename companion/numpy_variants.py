@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from companion._checks import reverse_time
 from companion._scan import gradient_seeds, scan, scan_backward
 from companion.interface import LSTMOutput
 from companion.numpy_lstm import sigmoid
@@ -87,9 +88,8 @@ def forward(
     mask: None or boolean (batch, time).
     Returns LSTMOutput(outputs (batch, time, hidden), h, c (batch, hidden)).
     """
-    x, states, mask = prepare(x, weights, initial_state, mask)
-    if go_backwards:
-        x, mask = x[:, ::-1], None if mask is None else mask[:, ::-1]
+    inputs = prepare(x, weights, initial_state, mask)
+    x, states, mask = reverse_time(inputs) if go_backwards else inputs
     outputs, states, _ = scan(partial(_step, weights), x, states, mask)
     return LSTMOutput(outputs, states[0], states[1])
 
@@ -113,9 +113,7 @@ def gradients(
     """
     inputs = prepare(x, weights, initial_state, mask)
     d_outputs, seeds = gradient_seeds(inputs, d_outputs, d_h=d_h, d_c=d_c)
-    x, states, mask = inputs
-    if go_backwards:
-        x, mask = x[:, ::-1], None if mask is None else mask[:, ::-1]
+    x, states, mask = reverse_time(inputs) if go_backwards else inputs
     _, _, caches = scan(partial(_step, weights), x, states, mask)
     seeds += [np.zeros_like(seeds[0])] * (len(states) - 2)
     d_x, d_states, d_weights = scan_backward(

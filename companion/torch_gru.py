@@ -12,6 +12,7 @@ from typing import Any
 
 import torch
 
+from companion._checks import reverse_time
 from companion._scan import gradient_seeds
 from companion._torch_tools import backprop, run_module, tensor
 from companion.gru import GRUGradients, GRUOutput, prepare
@@ -38,10 +39,7 @@ def _checked(x, weights, initial_state, mask, go_backwards, reset_after):
     if not reset_after:
         raise ValueError(_NO_RESET_BEFORE)
     inputs = prepare(x, weights, initial_state, mask, reset_after)
-    if go_backwards:
-        mask = None if inputs.mask is None else inputs.mask[:, ::-1]
-        inputs = inputs._replace(x=inputs.x[:, ::-1], mask=mask)
-    return inputs
+    return reverse_time(inputs) if go_backwards else inputs
 
 
 def forward(

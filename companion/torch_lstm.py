@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
+from companion._checks import reverse_time
 from companion._torch_tools import backprop, run_module, tensor
 from companion.interface import LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
@@ -45,7 +47,7 @@ def forward(
     """
     inputs = prepare(x, weights, initial_state, mask)
     if go_backwards:
-        inputs = inputs.reversed()
+        inputs = reverse_time(inputs)
     if inputs.x.shape[1] == 0:  # nn.LSTM rejects a sequence with no steps
         return inputs.empty_output()
     x_t, h0, c0 = (tensor(a) for a in inputs[:3])
@@ -74,17 +76,18 @@ def gradients(
     added into every gate pre-activation; their sum would count it twice).
     """
     inputs, cotangents = prepare_gradients(x, weights, d_outputs, initial_state, mask, d_h, d_c)
+    if go_backwards:
+        inputs = reverse_time(inputs)
     if inputs.x.shape[1] == 0:
         return inputs.empty_gradients(weights, cotangents)
     lstm = module(weights)
     x_t, h0, c0 = (tensor(a, requires_grad=True) for a in inputs[:3])
-    # Reverse inside the graph, so the gradient of x comes back in the original order.
-    sequence = x_t.flip(1) if go_backwards else x_t
-    mask_array = inputs.mask[:, ::-1] if go_backwards and inputs.mask is not None else inputs.mask
-    outputs, (h, c) = run_module(lstm, sequence, (h0, c0), mask_array)
+    outputs, (h, c) = run_module(lstm, x_t, (h0, c0), inputs.mask)
     d_ih, d_hh, d_bias, d_x, d_h0, d_c0 = backprop(
         (outputs, h, c),
         cotangents,
         [lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, x_t, h0, c0],
     )
+    if go_backwards:  # back to the caller's time order
+        d_x = np.ascontiguousarray(d_x[:, ::-1])
     return LSTMGradients(d_ih.T, d_hh.T, d_bias, d_x, d_h0, d_c0)

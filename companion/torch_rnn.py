@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from companion._checks import reverse_time
 from companion._torch_tools import backprop, run_module, tensor
 from companion.interface import (
     RNNGradients,
@@ -52,7 +53,7 @@ def forward(
     """
     inputs = prepare_rnn(x, weights, initial_state, mask)
     if go_backwards:
-        inputs = inputs.reversed()
+        inputs = reverse_time(inputs)
     if inputs.x.shape[1] == 0:  # nn.RNN rejects a sequence with no steps
         return inputs.empty_output()
     with torch.no_grad():
@@ -79,7 +80,7 @@ def gradients(
     inputs = prepare_rnn(x, weights, initial_state, mask)
     d_outputs, d_h = prepare_rnn_gradients(inputs, weights, d_outputs, d_h)
     if go_backwards:
-        inputs = inputs.reversed()
+        inputs = reverse_time(inputs)
     if inputs.x.shape[1] == 0:
         return inputs.empty_gradients(weights, d_h)
     rnn = module(weights)

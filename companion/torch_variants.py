@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from companion._checks import reverse_time
 from companion._scan import gradient_seeds
 from companion._torch_tools import backprop, masked_scan, tensor
 from companion.interface import LSTMOutput
@@ -50,10 +51,7 @@ class VariantLSTM(torch.nn.Module):
 
 def _prepared(x, weights, initial_state, mask, go_backwards):
     inputs = prepare(x, weights, initial_state, mask)
-    if go_backwards:
-        mask = None if inputs.mask is None else inputs.mask[:, ::-1]
-        inputs = inputs._replace(x=inputs.x[:, ::-1], mask=mask)
-    return inputs
+    return reverse_time(inputs) if go_backwards else inputs
 
 
 def forward(
