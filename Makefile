@@ -58,7 +58,7 @@ browser-test: build
 
 # Re-execute every notebook in place, in this environment, storing fresh outputs.
 notebooks: $(SETUP)
-	$(BIN)/python -m companion.notebooks $(NOTEBOOKS)
+	$(BIN)/python -m tools.notebooks $(NOTEBOOKS)
 
 # Time the three backends on this machine (a few minutes); results in benchmarks/results/.
 bench: $(SETUP)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from companion import LSTMWeights, numpy_lstm
-from companion.benchmark import CASE, SHAPES, time_interleaved
+from companion.analysis.benchmark import CASE, SHAPES, time_interleaved
 
 
 def module_at(revision: str):

@@ -1,6 +1,6 @@
 """Time the LSTM layer of each backend on the CPU: ``make bench``.
 
-For every shape of :data:`companion.benchmark.SHAPES`, in float32 and float64, times the
+For every shape of :data:`companion.analysis.benchmark.SHAPES`, in float32 and float64, times the
 forward pass and the forward + backward pass of
 
 - ``numpy_lstm``: :func:`companion.numpy_lstm.forward` and :func:`~companion.numpy_lstm.gradients`
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from companion import LSTMWeights, numpy_lstm
-from companion.benchmark import (
+from companion.analysis.benchmark import (
     RUN_COLUMNS,
     SHAPES,
     matmul_rate,
@@ -79,10 +79,9 @@ def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_too:
         "nn.LSTM": torch_backward,
     }
     if keras_too:
-        from companion._frameworks import tensorflow
+        from companion._keras_tools import tf
         from companion.keras_lstm import layer
 
-        tf = tensorflow()
         keras_layer = layer(weights)
         x_tf, d_tf = tf.constant(x), tf.constant(d_outputs)
         variables = keras_layer.trainable_variables

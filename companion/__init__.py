@@ -12,13 +12,22 @@ functions, NumPy arrays in and out::
     numpy_lstm.gradients(x, weights, d_outputs)   # backpropagation through time, and the
     torch_lstm.gradients(x, weights, d_outputs)   # same gradients from the frameworks
 
-The vanilla RNN the LSTM improves on comes the same way: :class:`RNNWeights` (Keras
-``SimpleRNN`` layout) and ``numpy_rnn``, ``keras_rnn``, ``torch_rnn``, each with ``forward``
-and ``gradients``.
+The layout, learned once:
 
-``import companion`` imports NumPy only. The framework backends (``keras_lstm``,
-``torch_lstm``) and ``crosscheck`` are imported on first use, so readers without TensorFlow
-or PyTorch can still use the NumPy LSTM.
+- model ``X`` (``lstm``, ``gru``, ``rnn``, ``variants``, ``stacked``): ``companion.X`` says what
+  it takes and returns (result types, state names, validation); ``numpy_X``, ``keras_X`` and
+  ``torch_X`` compute it, each with ``forward`` and ``gradients``. The weights of every model
+  are in :mod:`companion.weights`.
+- :mod:`companion.crosscheck` runs every backend on one case and gives one verdict;
+  :mod:`companion.gradcheck` checks gradients against finite differences.
+- The chapters' helpers, grouped by kind: :mod:`companion.data` (data sets and tasks),
+  :mod:`companion.models` (trained models and their training loops), :mod:`companion.analysis`
+  (traces, gradient flow, clipping, Keras's arguments, benchmarks) and
+  :mod:`companion.figures` (plots).
+
+``import companion`` (and ``from companion import *``) imports NumPy only. The framework
+backends (``keras_*``, ``torch_*``) and the subpackages are imported on first use, so readers
+without TensorFlow or PyTorch can still use the NumPy LSTM.
 """
 
 from __future__ import annotations
@@ -26,14 +35,27 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from companion import numpy_gru, numpy_lstm, numpy_rnn, numpy_variants, variants
-from companion.gru import GRUOutput
-from companion.interface import LSTMGradients, LSTMOutput, RNNGradients, RNNOutput
-from companion.variants import VARIANTS, LSTMVariant, VariantWeights
+from companion import (
+    crosscheck,
+    gradcheck,
+    numpy_gru,
+    numpy_lstm,
+    numpy_rnn,
+    numpy_stacked,
+    numpy_variants,
+    stacked,
+    variants,
+)
+from companion.gru import GRUGradients, GRUOutput
+from companion.lstm import LSTMGradients, LSTMOutput
+from companion.rnn import RNNGradients, RNNOutput
+from companion.stacked import StackedGradients, StackedWeights
+from companion.variants import VARIANTS, LSTMVariant, VariantGradients, VariantWeights
 from companion.weights import GRUWeights, LSTMWeights, RNNWeights
 
 __all__ = [
     "VARIANTS",
+    "GRUGradients",
     "GRUOutput",
     "GRUWeights",
     "LSTMGradients",
@@ -43,59 +65,35 @@ __all__ = [
     "RNNGradients",
     "RNNOutput",
     "RNNWeights",
+    "StackedGradients",
+    "StackedWeights",
+    "VariantGradients",
     "VariantWeights",
-    "agreement",
-    "clipping",
     "crosscheck",
     "gradcheck",
-    "gradient_flow",
-    "keras_gru",
-    "keras_lstm",
-    "keras_models",
-    "keras_rnn",
-    "keras_stacked",
-    "keras_variants",
     "numpy_gru",
     "numpy_lstm",
     "numpy_rnn",
     "numpy_stacked",
     "numpy_variants",
     "stacked",
-    "torch_gru",
-    "torch_lstm",
-    "torch_models",
-    "torch_rnn",
-    "torch_stacked",
-    "torch_variants",
     "variants",
 ]
 
+MODELS = ("lstm", "gru", "rnn", "variants", "stacked")
+"""The models; each has ``companion.numpy_X``, ``keras_X`` and ``torch_X``."""
+
 _LAZY_MODULES = {
-    "agreement",
-    "clipping",
-    "crosscheck",
-    "gradcheck",
-    "gradient_flow",
-    "keras_gru",
-    "keras_lstm",
-    "keras_models",
-    "keras_rnn",
-    "keras_stacked",
-    "keras_variants",
-    "numpy_stacked",
-    "stacked",
-    "torch_chinese_sentiment",
-    "torch_gru",
-    "torch_lstm",
-    "torch_models",
-    "torch_rnn",
-    "torch_stacked",
-    "torch_variants",
+    *(f"{framework}_{model}" for framework in ("keras", "torch") for model in MODELS),
+    "analysis",
+    "data",
+    "figures",
+    "models",
 }
 
 
 def __getattr__(name: str) -> ModuleType:
-    """Import the framework backends only when first asked for (PEP 562)."""
+    """Import the framework backends and the subpackages only when first asked for (PEP 562)."""
     if name in _LAZY_MODULES:
         return importlib.import_module(f"companion.{name}")
     raise AttributeError(f"module 'companion' has no attribute {name!r}")

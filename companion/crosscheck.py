@@ -24,6 +24,9 @@ Command line::
 
 prints the table and exits with status 1 if any pair differs beyond tolerance; with
 ``--gradients`` the table has a row per gradient too.
+
+:func:`summary` reduces all of that to one verdict per model and dtype (the agreement table of
+the variants chapter), from the same comparisons and tolerances.
 """
 
 from __future__ import annotations
@@ -281,6 +284,11 @@ def format_table(rows: Sequence[Difference], *, magnitudes: bool = True) -> str:
     if not magnitudes:
         header = ("case", "pair", "output", "max |diff| < tolerance")
         body = [(r.case, r.pair, r.output, f"< {r.tolerance:.0e}: {r.ok}") for r in rows]
+    return _table(header, body)
+
+
+def _table(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
+    """Columns padded to their widest cell, a rule under the header."""
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
@@ -288,6 +296,59 @@ def format_table(rows: Sequence[Difference], *, magnitudes: bool = True) -> str:
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(line.rstrip() for line in lines)
+
+
+class Summary(NamedTuple):
+    """One model's verdict over every standard case: the worst difference from NumPy of any
+    framework, forwards and (where every backend has them) backwards, and whether every
+    comparison was within its tolerance. Gradient tolerances are scaled as in
+    :func:`compare_gradients`, so this verdict and the crosscheck command's always agree."""
+
+    model: str
+    dtype: str
+    forward: float
+    gradients: float | None  # None: not every backend of the model has gradients
+    tolerance: float
+    ok: bool
+
+
+def summary(model: str, dtype: Any = "float64", **shapes: int) -> Summary:
+    """:func:`compare` and :func:`compare_gradients` on every one of
+    :func:`standard_cases` of ``model`` (``shapes``: batch, time, input_size, hidden_size,
+    seed), reduced to the comparisons of NumPy against each framework."""
+    resolved = str(float_dtype(dtype))
+    cases = standard_cases(model, **shapes)
+    forward = [row for case in cases for row in compare(case, resolved)]
+    backward = []
+    if gradient_backends(model) == list(BACKENDS):
+        backward = [row for case in cases for row in compare_gradients(case, resolved)]
+
+    def from_numpy(rows: Sequence[Difference]) -> list[Difference]:
+        return [row for row in rows if row.pair.startswith("numpy vs")]
+
+    def worst(rows: Sequence[Difference]) -> float:
+        return max(row.max_abs_diff for row in from_numpy(rows))
+
+    ok = all(row.ok for row in from_numpy(forward + backward))
+    gradients = worst(backward) if backward else None
+    return Summary(model, resolved, worst(forward), gradients, TOLERANCES[resolved], ok)
+
+
+def format_summaries(rows: Sequence[Summary], *, magnitudes: bool = False) -> str:
+    """A table, one row per model and dtype: whether every comparison is within tolerance,
+    and with ``magnitudes=True`` the worst differences themselves (which vary from CPU to
+    CPU)."""
+    header = ("model", "dtype", "tolerance", "within tolerance")
+    if magnitudes:
+        header = ("model", "dtype", "forward", "gradients")
+    body = []
+    for row in rows:
+        if magnitudes:
+            grads = "-" if row.gradients is None else f"{row.gradients:.1e}"
+            body.append((row.model, row.dtype, f"{row.forward:.1e}", grads))
+        else:
+            body.append((row.model, row.dtype, f"{row.tolerance:.0e}", str(row.ok)))
+    return _table(header, body)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

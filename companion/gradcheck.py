@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion import numpy_lstm
-from companion.interface import LSTMGradients, prepare_gradients
+from companion.lstm import LSTMGradients, prepare_gradients
 from companion.weights import LSTMWeights
 
 DEFAULT_STEP = 1e-5

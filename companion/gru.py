@@ -1,4 +1,4 @@
-"""What every GRU backend takes and returns (the GRU's counterpart of ``interface``).
+"""What every GRU backend takes and returns (the GRU's counterpart of ``lstm``).
 
 ``companion.numpy_gru``, ``keras_gru`` and ``torch_gru`` all call :func:`prepare` first, so
 bad input gets the same clear error from each, and all return NumPy arrays.

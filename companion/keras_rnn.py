@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._frameworks import keras as _import_keras
 from companion._keras_tools import gradients as tape_gradients
-from companion._keras_tools import to_numpy
-from companion.interface import RNNGradients, RNNOutput, prepare_rnn, prepare_rnn_gradients
+from companion._keras_tools import keras, to_numpy
+from companion.rnn import RNNGradients, RNNOutput, prepare_rnn, prepare_rnn_gradients
 from companion.weights import RNNWeights
-
-keras = _import_keras()
 
 
 def layer(weights: RNNWeights, *, go_backwards: bool = False) -> keras.layers.SimpleRNN:

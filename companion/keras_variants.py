@@ -15,7 +15,7 @@ import numpy as np
 from companion._keras_tools import gradients as _tape_gradients
 from companion._keras_tools import keras, to_numpy
 from companion._scan import gradient_seeds
-from companion.interface import LSTMOutput
+from companion.lstm import LSTMOutput
 from companion.variants import VariantGradients, VariantWeights, cell_step, prepare
 
 _NAMES = ("kernel", "recurrent_kernel", "bias", "peephole", "gate_kernel")

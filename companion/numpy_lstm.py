@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import prepare_cotangents, reverse_time
-from companion.interface import (
+from companion.lstm import (
     LSTMCotangents,
     LSTMGradients,
     LSTMInputs,

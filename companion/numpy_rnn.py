@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import reverse_time
-from companion.interface import (
+from companion.rnn import (
     RNNGradients,
     RNNInputs,
     RNNOutput,

@@ -15,7 +15,7 @@ import numpy as np
 
 from companion._checks import reverse_time
 from companion._scan import gradient_seeds, scan, scan_backward
-from companion.interface import LSTMOutput
+from companion.lstm import LSTMOutput
 from companion.numpy_lstm import sigmoid
 from companion.variants import VariantGradients, VariantWeights, cell_step, prepare
 

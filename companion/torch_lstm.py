@@ -16,7 +16,7 @@ import torch
 
 from companion._checks import reverse_time
 from companion._torch_tools import backprop, run_module, tensor
-from companion.interface import LSTMGradients, LSTMOutput, prepare, prepare_gradients
+from companion.lstm import LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
 

@@ -16,7 +16,7 @@ import torch
 
 from companion._checks import reverse_time
 from companion._torch_tools import backprop, run_module, tensor
-from companion.interface import (
+from companion.rnn import (
     RNNGradients,
     RNNOutput,
     prepare_rnn,

@@ -15,7 +15,7 @@ import torch
 from companion._checks import reverse_time
 from companion._scan import gradient_seeds
 from companion._torch_tools import backprop, masked_scan, tensor
-from companion.interface import LSTMOutput
+from companion.lstm import LSTMOutput
 from companion.variants import VariantGradients, VariantWeights, cell_step, prepare
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from companion import LSTMWeights, numpy_lstm
-from companion.benchmark import (
+from companion.analysis.benchmark import (
     RUN_COLUMNS,
     lstm_flops,
     matmul_rate,

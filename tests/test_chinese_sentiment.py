@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 
 from companion import LSTMWeights
-from companion.chinese_sentiment import (
+from companion.data.chinese_sentiment import (
     GLOSSES,
     VOCABULARY,
-    SentimentModel,
     encode,
     generate,
     group_by_length,
@@ -65,18 +64,18 @@ def test_generate_rejects_bad_count():
 
 def test_training_learns_and_numpy_reads_the_torch_model():
     torch = pytest.importorskip("torch")
-    from companion import torch_chinese_sentiment
+    from companion.models import chinese_sentiment
 
     sentences, labels = generate(200, seed=0)
-    model, losses = torch_chinese_sentiment.train(sentences, labels, hidden_size=4, epochs=60)
-    again, _ = torch_chinese_sentiment.train(sentences, labels, hidden_size=4, epochs=60)
+    model, losses = chinese_sentiment.train(sentences, labels, hidden_size=4, epochs=60)
+    again, _ = chinese_sentiment.train(sentences, labels, hidden_size=4, epochs=60)
     assert losses[-1] < losses[0] / 2
     assert model.accuracy(sentences, labels) > 0.9
     np.testing.assert_array_equal(model.embedding, again.embedding)  # seeded: reproducible
     assert model.lstm == again.lstm
 
     # The NumPy forward pass of the converted weights equals the PyTorch model's.
-    net = torch_chinese_sentiment.SentimentLSTM(8, 4)
+    net = chinese_sentiment.SentimentLSTM(8, 4)
     torch.manual_seed(1)
     for parameter in net.parameters():
         torch.nn.init.normal_(parameter)
@@ -88,13 +87,15 @@ def test_training_learns_and_numpy_reads_the_torch_model():
 
 def test_train_rejects_bad_labels():
     pytest.importorskip("torch")
-    from companion import torch_chinese_sentiment
+    from companion.models import chinese_sentiment
 
     with pytest.raises(ValueError, match="labels must be 0/1"):
-        torch_chinese_sentiment.train([("我", "喜欢", "这个", "电影")], np.array([2]))
+        chinese_sentiment.train([("我", "喜欢", "这个", "电影")], np.array([2]))
 
 
 def test_model_embed_needs_one_length():
+    from companion.models.chinese_sentiment import SentimentModel
+
     model = SentimentModel(
         np.zeros((len(VOCABULARY), 2)),
         LSTMWeights.random(2, 3),

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMGradients, LSTMWeights, numpy_lstm
-from companion.clipping import clip_by_global_norm, clip_by_value, global_norm
+from companion.analysis.clipping import clip_by_global_norm, clip_by_value, global_norm
 
 
 def flat(arrays) -> np.ndarray:

@@ -12,7 +12,7 @@ import pytest
 from conftest import load_backend
 
 from companion import LSTMWeights, numpy_lstm
-from companion.gradient_flow import input_gradient_norms, plot_gradient_norms
+from companion.analysis.gradient_flow import input_gradient_norms, plot_gradient_norms
 
 
 def test_norms_have_one_entry_per_step_and_match_the_gradient():

@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 import torch
 
-from companion import LSTMWeights, RNNWeights, numpy_lstm, numpy_rnn, plotting
-from companion.clipping import angle_degrees, clip_by_global_norm, clip_by_value
-from companion.gradient_flow import (
+from companion import LSTMWeights, RNNWeights, numpy_lstm, numpy_rnn
+from companion.analysis.clipping import angle_degrees, clip_by_global_norm, clip_by_value
+from companion.analysis.gradient_flow import (
     lstm_jacobian_norms,
     rnn_jacobian_norms,
     with_recurrent_scale,
 )
-from companion.sequences import (
+from companion.data.synthetic import (
     PLURAL_SUBJECTS,
     SINGULAR_SUBJECTS,
     VERBS,
@@ -27,7 +27,13 @@ from companion.sequences import (
     adding_problem,
     agreement_sequences,
 )
-from companion.training import TrainingResult, parameter_count, train_agreement
+from companion.figures import plots
+from companion.models.classifier import (
+    SequenceClassifier,
+    TrainingResult,
+    parameter_count,
+    train_agreement,
+)
 
 # --- data ------------------------------------------------------------------------------------
 
@@ -136,8 +142,9 @@ def test_training_is_reproducible_and_learns_a_short_distance():
     second = train_agreement("lstm", 3, hidden_size=4, steps=40, train_size=64, test_size=64)
     assert first == second and torch.get_num_threads() == threads
     assert first.test_accuracy > 0.9
-    assert parameter_count("rnn", 29, 40) == 40 * 29 + 40 * 40 + 2 * 40 + 41
-    assert parameter_count("lstm", 29, 16) == 4 * (16 * 29 + 16 * 16 + 2 * 16) + 17
+    assert parameter_count(SequenceClassifier("rnn", 29, 40)) == 40 * 29 + 40 * 40 + 2 * 40 + 41
+    lstm_count = 4 * (16 * 29 + 16 * 16 + 2 * 16) + 17
+    assert parameter_count(SequenceClassifier("lstm", 29, 16)) == lstm_count
     with pytest.raises(ValueError, match="kind must be one of"):
         train_agreement("gru", 3, hidden_size=4)
 
@@ -153,16 +160,16 @@ def test_plots_draw_on_small_inputs():
         for seed in (0, 1)
     ]
     figures = [
-        plotting.plot_unrolled_chain(3),
-        plotting.plot_hidden_states(np.zeros((4, 3))),
-        plotting.plot_jacobian_norms({"rnn": [1.0, 0.1, 0.01], "lstm": [1.0, 0.5, 0.2]}),
-        plotting.plot_clipping([3.0, 1.0], [1.9, 0.6], [2.0, 1.0], 2.0),
-        plotting.plot_accuracy_vs_distance(results),
+        plots.plot_unrolled_chain(3),
+        plots.plot_hidden_states(np.zeros((4, 3))),
+        plots.plot_jacobian_norms({"rnn": [1.0, 0.1, 0.01], "lstm": [1.0, 0.5, 0.2]}),
+        plots.plot_clipping([3.0, 1.0], [1.9, 0.6], [2.0, 1.0], 2.0),
+        plots.plot_accuracy_vs_distance(results),
     ]
     for figure in figures:
         assert figure.axes[0].get_title()
         plt.close(figure)
     with pytest.raises(ValueError, match="outputs must have shape"):
-        plotting.plot_hidden_states(np.zeros(3))
+        plots.plot_hidden_states(np.zeros(3))
     with pytest.raises(ValueError, match="must be a 2-vector"):
-        plotting.plot_clipping([1.0, 2.0, 3.0], [1.0, 2.0], [1.0, 2.0], 1.0)
+        plots.plot_clipping([1.0, 2.0, 3.0], [1.0, 2.0], [1.0, 2.0], 1.0)

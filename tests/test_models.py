@@ -1,5 +1,5 @@
-"""companion.keras_models and companion.torch_models: builders, equal parameter counts,
-the relu LSTM, Keras-style initialisation and the training helpers (tiny sizes)."""
+"""companion.models.keras_models and torch_models: builders, equal parameter counts, the relu
+LSTM, Keras-style initialisation and the training helpers (tiny sizes)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from companion import LSTMWeights, keras_models, parameters, sentiment, torch_models
+from companion import LSTMWeights
+from companion.analysis import keras_arguments as arguments
+from companion.data import sentiment
+from companion.models import keras_models, torch_models
 
 SIZES = dict(vocabulary_size=30, embedding_dim=4, sequence_length=16, state_dim=3)
 
@@ -40,7 +43,7 @@ def test_builders_are_seeded_and_named():
 
 def test_forecaster_and_stacked_classifier_shapes():
     model = keras_models.forecaster(5, 4, activation="tanh")
-    assert model.count_params() == parameters.lstm_parameter_count(1, 4) + 5
+    assert model.count_params() == arguments.lstm_parameter_count(1, 4) + 5
     classifier = keras_models.stacked_lstm_classifier(7, 2, 3, 4)
     assert keras_models.predict(classifier, np.zeros((2, 7, 2))).shape == (2, 4)
     assert torch_models.Forecaster(4, "tanh")(torch.zeros(2, 5, 1)).shape == (2,)
@@ -53,7 +56,7 @@ def test_activated_lstm_matches_keras_relu_and_torch_tanh():
     relu = torch_models.ActivatedLSTM(3, 4, activation="relu").set_weights(weights)
     with torch.no_grad():
         ours = relu(torch.from_numpy(x)).numpy()
-    expected = parameters.run_steps(x, weights, activation=lambda z: np.maximum(z, 0.0))
+    expected = arguments.run_steps(x, weights, activation=lambda z: np.maximum(z, 0.0))
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-12)
     tanh = torch_models.ActivatedLSTM(3, 4, activation="tanh").set_weights(weights)
     reference = weights.to_torch(torch.nn.LSTM(3, 4, batch_first=True, dtype=torch.float64))

@@ -1,10 +1,10 @@
-"""`python -m companion.notebooks` executes a notebook in place and stores its outputs."""
+"""`python -m tools.notebooks` executes a notebook in place and stores its outputs."""
 
 from __future__ import annotations
 
 import nbformat
 
-from companion import notebooks
+from tools import notebooks
 
 
 def test_execute_stores_outputs_in_place(tmp_path):
@@ -70,7 +70,7 @@ def test_every_chapter_starts_with_the_install_cell():
     for path in chapters:
         notebook = nbformat.read(path, as_version=4)
         assert not notebooks.ensure_install_cell(notebook), (
-            f"{path.name} does not start with companion.notebooks.INSTALL_CELL; "
+            f"{path.name} does not start with tools.notebooks.INSTALL_CELL; "
             "run `make notebooks` to add it"
         )
 

@@ -1,4 +1,4 @@
-"""companion.sentiment: the order-only corpus, bag of words, and the IMDB-layout loader."""
+"""companion.data.sentiment: the order-only corpus, bag of words, and the IMDB-layout loader."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion import sentiment
+from companion.data import sentiment
 
 WORDS = {word: index for index, word in enumerate(sentiment.VOCABULARY)}
 POSITIVE_IDS = [WORDS[w] for w in sentiment.POSITIVE]

@@ -8,8 +8,8 @@ from hypothesis import given
 from test_agreement import lstm_cases
 
 from companion import LSTMWeights, numpy_lstm
+from companion.analysis.trace import LSTMTrace, step_table, trace
 from companion.numpy_lstm import sigmoid
-from companion.trace import LSTMTrace, step_table, trace
 
 W = LSTMWeights.random(2, 3, seed=4)
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm, numpy_variants
-from companion.agreement import agreement, format_agreement
+from companion.crosscheck import format_summaries, summary
 from companion.variants import VARIANTS, LSTMVariant, VariantWeights
 
 
@@ -120,8 +120,9 @@ def test_bad_inputs_are_refused_clearly():
             load_backend(name, "variants").forward(np.zeros((1, 2, 5)), weights)
 
 
-def test_agreement_table():
-    row = agreement("variant-cifg", "float64", batch=2, time=3, input_size=2, hidden_size=3)
+def test_summary_table():
+    row = summary("variant-cifg", "float64", batch=2, time=3, input_size=2, hidden_size=3)
     assert row.ok and row.gradients is not None
-    table = format_agreement([row])
-    assert "variant-cifg  float64  1e-12      True     True" in table
+    table = format_summaries([row])
+    assert "variant-cifg  float64  1e-12      True" in table
+    assert "variant-cifg  float64  " in format_summaries([row], magnitudes=True)

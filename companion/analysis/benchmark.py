@@ -146,12 +146,11 @@ def plot_ratios(table: pd.DataFrame) -> Any:
     return figure
 
 
-RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
-
-
-def load_results(folder: Path = RESULTS) -> dict[str, pd.DataFrame]:
-    """The CSV files ``make bench`` (and ``benchmarks/before_after.py``) wrote, by stem:
-    summary, machine, memory, before_after."""
+def load_results(folder: Path | str) -> dict[str, pd.DataFrame]:
+    """The CSV files ``make bench`` (and ``benchmarks/before_after.py``) wrote into
+    ``folder`` (the repository's ``benchmarks/results``), by stem: summary, machine, memory,
+    before_after."""
+    folder = Path(folder)
     return {
         stem: pd.read_csv(folder / f"{stem}.csv")
         for stem in ("summary", "machine", "memory", "before_after")

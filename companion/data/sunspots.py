@@ -3,7 +3,7 @@
 The series is the yearly sunspot number 1700-2008 that ships inside ``statsmodels``
 (``statsmodels/datasets/sunspots/sunspots.csv``, public domain, from NOAA's National
 Geophysical Data Center), read here with NumPy from the installed package: nothing is
-downloaded. NumPy only; matplotlib is imported by :func:`plot_forecast` alone.
+downloaded. NumPy only; the forecast figure is :func:`companion.figures.plots.plot_forecast`.
 """
 
 from __future__ import annotations
@@ -126,33 +126,3 @@ def rmse(prediction: Any, target: Any) -> float:
             f"{target.shape}"
         )
     return float(np.sqrt(np.mean((prediction - target) ** 2)))
-
-
-def plot_forecast(
-    years: Any, actual: Any, forecasts: dict[str, Any], *, title: str
-) -> Any:
-    """Plot the actual series and each forecast over the same years; return the figure.
-
-    years, actual and every forecast: (n,).
-    """
-    import matplotlib.pyplot as plt
-
-    years = np.asarray(years)
-    actual = np.asarray(actual)
-    for name, forecast in forecasts.items():
-        if np.shape(forecast) != actual.shape:
-            raise ValueError(
-                f"forecast {name!r} has shape {np.shape(forecast)}; actual has {actual.shape}"
-            )
-    if years.shape != actual.shape:
-        raise ValueError(f"years has shape {years.shape}; actual has {actual.shape}")
-    figure, axes = plt.subplots(figsize=(8, 3.5))
-    axes.plot(years, actual, color="black", linewidth=2, label="actual")
-    for name, forecast in forecasts.items():
-        axes.plot(years, forecast, marker=".", label=name)
-    axes.set_title(title)
-    axes.set_xlabel("year")
-    axes.set_ylabel("sunspot number (yearly mean)")
-    axes.legend()
-    figure.tight_layout()
-    return figure

@@ -1,11 +1,10 @@
-"""Small, seeded PyTorch experiments for the variants and FAQ chapters.
+"""Small, seeded PyTorch sequence classifiers and their training loops.
 
-Every experiment trains tiny models for a few hundred steps on a synthetic task, so each
-runs in seconds on a CPU, and returns plain numbers that the notebooks round coarsely.
-
-The task, :func:`memory_task`: a sequence of ``time`` steps of Gaussian noise (one feature);
-the label is whether the *first* value was positive. A model must carry one bit across the
-whole sequence while ignoring everything after it, which is what gates are for.
+:class:`Classifier` and :func:`train` serve the variants and FAQ chapters: tiny models trained
+for a few hundred steps on a task of :mod:`companion.data.synthetic`.
+:class:`SequenceClassifier` and :func:`train_agreement` serve the long-term dependency
+chapter: a vanilla RNN against an LSTM on the agreement task, as the distance between subject
+and verb grows.
 """
 
 from __future__ import annotations
@@ -15,16 +14,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
+from companion.data.synthetic import VOCABULARY, AgreementData, agreement_sequences
+
 # The chapters count a model's parameters with the same function as the practice chapters.
-from companion.torch_models import parameter_count as parameter_count
+from companion.models.torch_models import parameter_count as parameter_count
 from companion.variants import LSTMVariant, VariantWeights
-
-
-def memory_task(samples: int, time: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """x: (samples, time, 1) standard normal; y: (samples,) 1.0 where x[:, 0, 0] > 0."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((samples, time, 1)).astype(np.float32)
-    return x, (x[:, 0, 0] > 0).astype(np.float32)
 
 
 class Classifier(torch.nn.Module):
@@ -140,33 +134,86 @@ def over_seeds(seeds: Any, run: Any) -> tuple[float, float]:
     return float(np.mean(accuracies)), float(np.std(accuracies))
 
 
-def offset_task(
-    samples: int, time: int, *, missing: float = 0.3, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sequences x_t = offset + noise, offset ~ N(0, 0.3^2), noise ~ N(0, 1); the label is
-    whether the offset is positive. A fraction ``missing`` of the steps is unobserved.
+CELLS = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM}
 
-    Returns x (samples, time, 1) with the true values everywhere, y (samples,), and
-    observed (samples, time) bool; the first and last steps are always observed.
+
+class SequenceClassifier(torch.nn.Module):
+    """One recurrent layer (``torch.nn.RNN`` with tanh, or ``torch.nn.LSTM`` with its
+    forget-gate bias set to 1 as Keras does) whose final hidden state goes through a linear
+    layer to one logit.
+
+    Input: (batch, time, input_size) floats; output: (batch,) logits.
     """
-    rng = np.random.default_rng(seed)
-    offset = rng.normal(0.0, 0.3, (samples, 1))
-    x = (offset + rng.standard_normal((samples, time))).astype(np.float32)
-    observed = rng.random((samples, time)) >= missing
-    observed[:, [0, -1]] = True
-    return x[:, :, None], (offset[:, 0] > 0).astype(np.float32), observed
+
+    def __init__(self, kind: str, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        if kind not in CELLS:
+            raise ValueError(f"kind must be one of {sorted(CELLS)}; got {kind!r}")
+        self.recurrent = CELLS[kind](input_size, hidden_size, batch_first=True)
+        if kind == "lstm":  # forget-gate bias 1, as Keras's unit_forget_bias=True
+            with torch.no_grad():
+                self.recurrent.bias_ih_l0[hidden_size : 2 * hidden_size] = 1.0
+                self.recurrent.bias_hh_l0[hidden_size : 2 * hidden_size] = 0.0
+        self.readout = torch.nn.Linear(hidden_size, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outputs, _ = self.recurrent(x)
+        return self.readout(outputs[:, -1]).squeeze(-1)
 
 
-def fill_missing(x: np.ndarray, observed: np.ndarray, how: str) -> np.ndarray:
-    """x (samples, time, 1) with unobserved steps replaced: how="zero" by 0, "interpolate"
-    by linear interpolation between the nearest observed steps."""
-    if how == "zero":
-        return np.where(observed[:, :, None], x, 0.0).astype(x.dtype)
-    if how == "interpolate":
-        steps = np.arange(x.shape[1])
-        filled = [
-            np.interp(steps, steps[seen], row[seen, 0])
-            for row, seen in zip(x, observed, strict=True)
-        ]
-        return np.stack(filled)[:, :, None].astype(x.dtype)
-    raise ValueError(f"how must be 'zero' or 'interpolate'; got {how!r}")
+def _accuracy(model: SequenceClassifier, data: AgreementData) -> float:
+    """Fraction of ``data`` whose verb the model predicts right (logit > 0 means "were")."""
+    with torch.no_grad():
+        predictions = (model(torch.from_numpy(data.one_hot())) > 0).numpy()
+    return float(np.mean(predictions == data.labels))
+
+
+class TrainingResult(NamedTuple):
+    """One training run: the model kind, distance, seed, and accuracies after training."""
+
+    kind: str
+    distance: int
+    seed: int
+    train_accuracy: float
+    test_accuracy: float
+
+
+def train_agreement(
+    kind: str,
+    distance: int,
+    *,
+    hidden_size: int,
+    seed: int = 0,
+    train_size: int = 512,
+    test_size: int = 512,
+    steps: int = 150,
+    batch_size: int = 64,
+    learning_rate: float = 0.01,
+) -> TrainingResult:
+    """Train a :class:`SequenceClassifier` on agreement sentences at ``distance`` with Adam
+    and binary cross-entropy; return its accuracy on the training set and on a fresh test set.
+
+    Seeded by ``seed`` (weights, data and batch order) and run on one thread, so the result
+    does not depend on the machine's core count.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch.manual_seed(seed)
+        train = agreement_sequences(train_size, distance, seed=2 * seed)
+        test = agreement_sequences(test_size, distance, seed=2 * seed + 1)
+        x_train, y_train = torch.from_numpy(train.one_hot()), torch.from_numpy(train.labels)
+        model = SequenceClassifier(kind, len(VOCABULARY), hidden_size)
+        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        loss_function = torch.nn.BCEWithLogitsLoss()
+        order = np.random.default_rng(seed)
+        for _ in range(steps):
+            batch = torch.from_numpy(order.choice(train_size, batch_size, replace=False))
+            optimizer.zero_grad()
+            loss = loss_function(model(x_train[batch]), y_train[batch].float())
+            loss.backward()
+            optimizer.step()
+        accuracies = [_accuracy(model, data) for data in (train, test)]
+    finally:
+        torch.set_num_threads(threads)
+    return TrainingResult(kind, distance, seed, *accuracies)

@@ -1,4 +1,4 @@
-"""companion.timeseries: the sunspots loader, windows, split, scaling, baseline, plot."""
+"""companion.data.sunspots: the sunspots loader, windows, split, scaling, baseline, plot."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion import timeseries
+from companion.data import sunspots
+from companion.figures.plots import plot_forecast
 
 
 def test_sunspots_ship_with_statsmodels():
-    series = timeseries.load_sunspots()
+    series = sunspots.load_sunspots()
     assert series.years[0] == 1700 and series.years[-1] == 2008
     assert series.values.shape == (309,)
     assert series.values[:3].tolist() == [5.0, 11.0, 16.0]
@@ -25,7 +26,7 @@ def test_sunspots_ship_with_statsmodels():
 def test_load_sunspots_reads_any_csv_of_that_layout(tmp_path):
     path = tmp_path / "tiny.csv"
     path.write_text('"YEAR","SUNACTIVITY"\n1900,9.5\n1901,2.7\n')
-    series = timeseries.load_sunspots(path)
+    series = sunspots.load_sunspots(path)
     assert series.years.tolist() == [1900, 1901]
     assert series.values.tolist() == [9.5, 2.7]
 
@@ -35,9 +36,9 @@ def test_windows_are_consecutive_values(n, window):
     series = np.arange(n, dtype=float) * 1.5
     if n <= window:
         with pytest.raises(ValueError, match="longer than the window"):
-            timeseries.make_windows(series, window)
+            sunspots.make_windows(series, window)
         return
-    x, y = timeseries.make_windows(series, window)
+    x, y = sunspots.make_windows(series, window)
     assert x.shape == (n - window, window, 1) and y.shape == (n - window,)
     for k in range(n - window):
         np.testing.assert_array_equal(x[k, :, 0], series[k : k + window])
@@ -46,38 +47,38 @@ def test_windows_are_consecutive_values(n, window):
 
 def test_windows_reject_bad_input():
     with pytest.raises(ValueError, match=r"one-dimensional \(n,\); got shape \(2, 3\)"):
-        timeseries.make_windows(np.zeros((2, 3)), 1)
+        sunspots.make_windows(np.zeros((2, 3)), 1)
     with pytest.raises(ValueError, match="window must be a positive integer; got 0"):
-        timeseries.make_windows(np.zeros(5), 0)
+        sunspots.make_windows(np.zeros(5), 0)
 
 
 def test_time_split_keeps_time_order():
-    windows = timeseries.make_windows(np.arange(20.0), 3)
-    train, test = timeseries.time_split(windows, 5)
+    windows = sunspots.make_windows(np.arange(20.0), 3)
+    train, test = sunspots.time_split(windows, 5)
     assert train.y.shape == (12,) and test.y.shape == (5,)
     assert train.y.max() < test.y.min()
     with pytest.raises(ValueError, match=r"test_size must be an integer in \(0, 17\)"):
-        timeseries.time_split(windows, 17)
+        sunspots.time_split(windows, 17)
 
 
 def test_scaling_round_trip_and_errors():
-    scaling = timeseries.MinMaxScaling.fit([2.0, 4.0, 6.0])
+    scaling = sunspots.MinMaxScaling.fit([2.0, 4.0, 6.0])
     np.testing.assert_allclose(scaling.transform([2.0, 6.0, 8.0]), [0.0, 1.0, 1.5])
     np.testing.assert_allclose(scaling.inverse(scaling.transform([3.0, 7.0])), [3.0, 7.0])
     with pytest.raises(ValueError, match="constant series"):
-        timeseries.MinMaxScaling.fit([1.0, 1.0])
+        sunspots.MinMaxScaling.fit([1.0, 1.0])
     with pytest.raises(ValueError, match="no values"):
-        timeseries.MinMaxScaling.fit([])
+        sunspots.MinMaxScaling.fit([])
 
 
 def test_naive_forecast_and_rmse():
-    x, y = timeseries.make_windows(np.array([1.0, 2.0, 4.0, 7.0]), 2)
-    np.testing.assert_array_equal(timeseries.naive_forecast(x), [2.0, 4.0])
-    assert timeseries.rmse(timeseries.naive_forecast(x), y) == pytest.approx(np.sqrt(6.5))
+    x, y = sunspots.make_windows(np.array([1.0, 2.0, 4.0, 7.0]), 2)
+    np.testing.assert_array_equal(sunspots.naive_forecast(x), [2.0, 4.0])
+    assert sunspots.rmse(sunspots.naive_forecast(x), y) == pytest.approx(np.sqrt(6.5))
     with pytest.raises(ValueError, match=r"\(samples, window, 1\)"):
-        timeseries.naive_forecast(np.zeros((3, 2)))
+        sunspots.naive_forecast(np.zeros((3, 2)))
     with pytest.raises(ValueError, match="one shape"):
-        timeseries.rmse([1.0, 2.0], [1.0])
+        sunspots.rmse([1.0, 2.0], [1.0])
 
 
 def test_plot_forecast_runs():
@@ -85,9 +86,9 @@ def test_plot_forecast_runs():
 
     years = np.arange(2000, 2005)
     actual = np.arange(5.0)
-    figure = timeseries.plot_forecast(years, actual, {"naive": actual + 1}, title="t")
+    figure = plot_forecast(years, actual, {"naive": actual + 1}, title="t")
     axes = figure.axes[0]
     assert len(axes.lines) == 2 and axes.get_title() == "t" and axes.get_ylabel()
     plt.close(figure)
     with pytest.raises(ValueError, match="forecast 'bad' has shape"):
-        timeseries.plot_forecast(years, actual, {"bad": actual[:2]}, title="t")
+        plot_forecast(years, actual, {"bad": actual[:2]}, title="t")

@@ -3,7 +3,7 @@ and article 002's stacked classifier, rebuilt for Keras 3, with a seeded trainin
 
 Every builder seeds Keras first (``seed``), so a model's initial weights, its dropout masks
 and the shuffling of ``fit`` are reproducible. Layers carry explicit names, so summaries read
-the same in every session. :mod:`companion.torch_models` has the PyTorch twins.
+the same in every session. :mod:`companion.models.torch_models` has the PyTorch twins.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._frameworks import keras as _import_keras
+from companion._keras_tools import keras
 
-keras = _import_keras()
 layers = keras.layers
 
 

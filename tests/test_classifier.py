@@ -5,15 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from companion.experiments import (
-    Classifier,
-    fill_missing,
-    memory_task,
-    offset_task,
-    over_seeds,
-    parameter_count,
-    train,
-)
+from companion.data.synthetic import fill_missing, memory_task, offset_task
+from companion.models.classifier import Classifier, over_seeds, parameter_count, train
 from companion.variants import VARIANTS
 
 

@@ -9,20 +9,14 @@ Sentences are built from two templates over a handful of tokens, already split i
 The label is 1 (positive) when the verb or adjective is positive and the sentence is not
 negated by 不, else 0. So the model has to carry 不 forward to the word it negates.
 
-:class:`SentimentModel` holds a trained classifier (embedding, LSTM, dense layer) as NumPy
-arrays; it is trained in :mod:`companion.torch_chinese_sentiment` and evaluated here with the NumPy
-LSTM, so its gates can be traced with :func:`companion.trace.trace`.
+The classifier trained on it is in :mod:`companion.models.chinese_sentiment`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
-
-from companion import numpy_lstm
-from companion.weights import LSTMWeights
 
 SUBJECTS = ("我", "你", "他", "我们")
 POSITIVE_VERBS = ("喜欢", "爱")
@@ -132,38 +126,3 @@ def group_by_length(
     """Indices of the sentences of each length, so each group is one unpadded batch."""
     lengths = np.array([len(s) for s in sentences])
     return {int(n): np.flatnonzero(lengths == n) for n in np.unique(lengths)}
-
-
-@dataclass(frozen=True)
-class SentimentModel:
-    """Embedding -> LSTM -> dense sigmoid, as NumPy arrays.
-
-    embedding:    (vocabulary, embedding_size), one row per token of :data:`VOCABULARY`
-    lstm:         LSTMWeights (embedding_size -> hidden)
-    dense_kernel: (hidden,), dense_bias: float; P(positive) = sigmoid(h_T @ kernel + bias)
-    """
-
-    embedding: np.ndarray
-    lstm: LSTMWeights
-    dense_kernel: np.ndarray
-    dense_bias: float
-
-    def embed(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
-        """Embedded sentences of one length: (batch, time, embedding_size)."""
-        lengths = sorted({len(s) for s in sentences})
-        if len(lengths) != 1:
-            raise ValueError(f"embed needs sentences of one length; got lengths {lengths}")
-        return self.embedding[np.stack([encode(s) for s in sentences])]
-
-    def predict(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
-        """P(positive) for each sentence, (batch,), computed with the NumPy LSTM."""
-        probabilities = np.zeros(len(sentences))
-        for indices in group_by_length(sentences).values():
-            embedded = self.embed([sentences[k] for k in indices])
-            logits = numpy_lstm.forward(embedded, self.lstm).h @ self.dense_kernel
-            probabilities[indices] = numpy_lstm.sigmoid(logits + self.dense_bias)
-        return probabilities
-
-    def accuracy(self, sentences: Sequence[Sequence[str]], labels: np.ndarray) -> float:
-        """Fraction of sentences whose rounded prediction equals the label."""
-        return float(np.mean((self.predict(sentences) > 0.5) == np.asarray(labels)))

@@ -1,6 +1,6 @@
-"""Synthetic sequence tasks for the long-term dependency chapter.
+"""Synthetic sequence tasks, each reproducible from a seed, NumPy only.
 
-Two generators, both reproducible from a seed and NumPy only:
+For the long-term dependency chapter:
 
 * :func:`agreement_sequences`: sentences like article 003's "The cat(s), which already ate
   ..., was/were full", cut just before the verb. The label is whether the verb must be
@@ -9,6 +9,14 @@ Two generators, both reproducible from a seed and NumPy only:
   the other number, such as "mice") carry no information about it.
 * :func:`adding_problem`: Hochreiter and Schmidhuber's (1997) adding problem: a sequence of
   random numbers with two of them marked; the target is their sum.
+
+For the variants and FAQ chapters:
+
+* :func:`memory_task`: a sequence of ``time`` steps of Gaussian noise (one feature); the label
+  is whether the *first* value was positive. A model must carry one bit across the whole
+  sequence while ignoring everything after it, which is what gates are for.
+* :func:`offset_task`: noisy sequences around a hidden offset, with steps missing, and
+  :func:`fill_missing` for the ways of filling them.
 """
 
 from __future__ import annotations
@@ -96,3 +104,42 @@ def adding_problem(count: int, time: int, *, seed: int = 0) -> tuple[np.ndarray,
     markers[rows, first] = markers[rows, second] = 1.0
     targets = values[rows, first] + values[rows, second]
     return np.stack([values, markers], axis=-1), targets
+
+
+def memory_task(samples: int, time: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """x: (samples, time, 1) standard normal; y: (samples,) 1.0 where x[:, 0, 0] > 0."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((samples, time, 1)).astype(np.float32)
+    return x, (x[:, 0, 0] > 0).astype(np.float32)
+
+
+def offset_task(
+    samples: int, time: int, *, missing: float = 0.3, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sequences x_t = offset + noise, offset ~ N(0, 0.3^2), noise ~ N(0, 1); the label is
+    whether the offset is positive. A fraction ``missing`` of the steps is unobserved.
+
+    Returns x (samples, time, 1) with the true values everywhere, y (samples,), and
+    observed (samples, time) bool; the first and last steps are always observed.
+    """
+    rng = np.random.default_rng(seed)
+    offset = rng.normal(0.0, 0.3, (samples, 1))
+    x = (offset + rng.standard_normal((samples, time))).astype(np.float32)
+    observed = rng.random((samples, time)) >= missing
+    observed[:, [0, -1]] = True
+    return x[:, :, None], (offset[:, 0] > 0).astype(np.float32), observed
+
+
+def fill_missing(x: np.ndarray, observed: np.ndarray, how: str) -> np.ndarray:
+    """x (samples, time, 1) with unobserved steps replaced: how="zero" by 0, "interpolate"
+    by linear interpolation between the nearest observed steps."""
+    if how == "zero":
+        return np.where(observed[:, :, None], x, 0.0).astype(x.dtype)
+    if how == "interpolate":
+        steps = np.arange(x.shape[1])
+        filled = [
+            np.interp(steps, steps[seen], row[seen, 0])
+            for row, seen in zip(x, observed, strict=True)
+        ]
+        return np.stack(filled)[:, :, None].astype(x.dtype)
+    raise ValueError(f"how must be 'zero' or 'interpolate'; got {how!r}")

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from companion import LSTMWeights
-from companion.plotting import gate_heatmap, gate_histogram
-from companion.trace import trace
+from companion.analysis.trace import trace
+from companion.figures.plots import gate_heatmap, gate_histogram
 
 
 def small_trace():

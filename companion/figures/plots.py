@@ -22,7 +22,7 @@ GATE_TITLES = {
     "c": "cell state c",
     "h": "hidden state h",
 }
-"""Panel titles for the values an :class:`~companion.trace.LSTMTrace` records."""
+"""Panel titles for the values an :class:`~companion.analysis.trace.LSTMTrace` records."""
 
 
 def gate_heatmap(values: Mapping[str, np.ndarray], tokens: Sequence[str], *, title: str) -> Any:
@@ -223,7 +223,7 @@ def plot_clipping(gradient: Any, by_norm: Any, by_value: Any, limit: float) -> A
 def plot_accuracy_vs_distance(results: Sequence[Any]) -> Any:
     """Test accuracy against subject-verb distance: one dot per run, a line through each
     model's mean. ``results``: objects with ``kind``, ``distance`` and ``test_accuracy``
-    (such as :class:`companion.training.TrainingResult`)."""
+    (such as :class:`companion.models.classifier.TrainingResult`)."""
     if not results:
         raise ValueError("results must hold at least one training run")
     plt = _pyplot()
@@ -245,4 +245,36 @@ def plot_accuracy_vs_distance(results: Sequence[Any]) -> Any:
     axes.set_ylabel("test accuracy (fraction correct)")
     axes.set_title("Subject-verb agreement: accuracy against distance")
     axes.legend()
+    return figure
+
+
+# --- Forecasting (chapter "Training LSTMs") ----------------------------------------
+
+
+def plot_forecast(
+    years: Any, actual: Any, forecasts: dict[str, Any], *, title: str
+) -> Any:
+    """Plot the actual series and each forecast over the same years; return the figure.
+
+    years, actual and every forecast: (n,).
+    """
+    plt = _pyplot()
+    years = np.asarray(years)
+    actual = np.asarray(actual)
+    for name, forecast in forecasts.items():
+        if np.shape(forecast) != actual.shape:
+            raise ValueError(
+                f"forecast {name!r} has shape {np.shape(forecast)}; actual has {actual.shape}"
+            )
+    if years.shape != actual.shape:
+        raise ValueError(f"years has shape {years.shape}; actual has {actual.shape}")
+    figure, axes = plt.subplots(figsize=(8, 3.5))
+    axes.plot(years, actual, color="black", linewidth=2, label="actual")
+    for name, forecast in forecasts.items():
+        axes.plot(years, forecast, marker=".", label=name)
+    axes.set_title(title)
+    axes.set_xlabel("year")
+    axes.set_ylabel("sunspot number (yearly mean)")
+    axes.legend()
+    figure.tight_layout()
     return figure

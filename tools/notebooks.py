@@ -1,4 +1,4 @@
-"""Execute notebooks in place and store their outputs: ``python -m companion.notebooks NB...``.
+"""Execute notebooks in place and store their outputs: ``python -m tools.notebooks NB...``.
 
 This is what ``make notebooks`` runs, so every stored output in the book comes from one
 script, in the project's own environment, with a fresh kernel per notebook, cells in order.
@@ -79,7 +79,7 @@ def execute(path: Path, timeout: int = 600) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: execute each notebook given, in place, and print how long it took."""
-    parser = argparse.ArgumentParser(prog="python -m companion.notebooks", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.notebooks", description=__doc__)
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     for path in args.notebooks:

@@ -10,7 +10,7 @@ Two ways, as in Keras (``clipnorm``/``global_clipnorm``, ``clipvalue``) and PyTo
   are cut by different factors, so the direction changes.
 
 Both take a sequence of arrays (a list, a tuple, or a named tuple such as
-:class:`companion.interface.LSTMGradients`) and return the same kind of sequence, new arrays,
+:class:`companion.lstm.LSTMGradients`) and return the same kind of sequence, new arrays,
 inputs untouched.
 """
 

@@ -1,21 +1,60 @@
-"""Train the sentiment classifier of :mod:`companion.chinese_sentiment` with PyTorch.
+"""The sentiment classifier of :mod:`companion.data.chinese_sentiment`: trained with PyTorch,
+read with NumPy.
 
 The model is ``nn.Embedding -> nn.LSTM -> nn.Linear`` on the last hidden state, in float64,
 trained full batch with Adam. Sentences of each length form one unpadded batch, so no mask
 is needed. Training is seeded and single-threaded, so it gives the same weights on every
-run; the result comes back as a :class:`~companion.chinese_sentiment.SentimentModel` of NumPy
-arrays, the LSTM read with :meth:`LSTMWeights.from_torch`.
+run; the result comes back as a :class:`SentimentModel` of NumPy arrays, the LSTM read with
+:meth:`LSTMWeights.from_torch`, evaluated with the NumPy LSTM so that its gates can be traced
+with :func:`companion.analysis.trace.trace`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from companion.chinese_sentiment import VOCABULARY, SentimentModel, encode, group_by_length
+from companion import numpy_lstm
+from companion.data.chinese_sentiment import VOCABULARY, encode, group_by_length
 from companion.weights import LSTMWeights
+
+
+@dataclass(frozen=True)
+class SentimentModel:
+    """Embedding -> LSTM -> dense sigmoid, as NumPy arrays.
+
+    embedding:    (vocabulary, embedding_size), one row per token of :data:`VOCABULARY`
+    lstm:         LSTMWeights (embedding_size -> hidden)
+    dense_kernel: (hidden,), dense_bias: float; P(positive) = sigmoid(h_T @ kernel + bias)
+    """
+
+    embedding: np.ndarray
+    lstm: LSTMWeights
+    dense_kernel: np.ndarray
+    dense_bias: float
+
+    def embed(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        """Embedded sentences of one length: (batch, time, embedding_size)."""
+        lengths = sorted({len(s) for s in sentences})
+        if len(lengths) != 1:
+            raise ValueError(f"embed needs sentences of one length; got lengths {lengths}")
+        return self.embedding[np.stack([encode(s) for s in sentences])]
+
+    def predict(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        """P(positive) for each sentence, (batch,), computed with the NumPy LSTM."""
+        probabilities = np.zeros(len(sentences))
+        for indices in group_by_length(sentences).values():
+            embedded = self.embed([sentences[k] for k in indices])
+            logits = numpy_lstm.forward(embedded, self.lstm).h @ self.dense_kernel
+            probabilities[indices] = numpy_lstm.sigmoid(logits + self.dense_bias)
+        return probabilities
+
+    def accuracy(self, sentences: Sequence[Sequence[str]], labels: np.ndarray) -> float:
+        """Fraction of sentences whose rounded prediction equals the label."""
+        return float(np.mean((self.predict(sentences) > 0.5) == np.asarray(labels)))
 
 
 class SentimentLSTM(torch.nn.Module):

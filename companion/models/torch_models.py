@@ -1,4 +1,4 @@
-"""PyTorch twins of :mod:`companion.keras_models`, with the same parameter counts.
+"""PyTorch twins of :mod:`companion.models.keras_models`, with the same parameter counts.
 
 Two differences from Keras are handled here, in the open:
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from companion import numpy_lstm, numpy_rnn
 from companion._checks import real_array
-from companion.interface import prepare
+from companion.lstm import prepare
 from companion.weights import LSTMWeights, RNNWeights
 
 
@@ -59,7 +59,7 @@ def plot_gradient_norms(
 
     Returns the matplotlib Figure; call ``plt.show()`` (or save it) afterwards.
     """
-    from companion.plotting import plot_log_curves
+    from companion.figures.plots import plot_log_curves
 
     return plot_log_curves(
         norms,

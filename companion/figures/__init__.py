@@ -1,0 +1,1 @@
+"""The book's figures, from NumPy arrays to Matplotlib figures (:mod:`.plots`)."""

@@ -1,0 +1,1 @@
+"""Book tooling, outside the companion package: executing the notebooks (:mod:`.notebooks`)."""
