@@ -20,7 +20,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export KERAS_BACKEND := tensorflow
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: book test notebooks lint unit nbval build browser-test bench clean
+.PHONY: book test lab notebooks lint unit nbval nbval-portable build browser-test bench clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -41,20 +41,48 @@ lint: $(SETUP)
 	$(BIN)/ruff check .
 
 unit: $(SETUP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest -n $(WORKERS) tests
+
+# Every notebook re-executed and its outputs compared with the stored ones, $(WORKERS) notebooks
+# at a time (each notebook's cells run in order, in one kernel).
+WORKERS ?= 2
+NBVAL := $(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
+  --nbval-sanitize-with tests/nbval_sanitize.cfg -n $(WORKERS) --dist loadfile
 
 nbval: $(SETUP)
-	$(BIN)/python -m pytest -p no:cacheprovider --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	$(NBVAL) $(NOTEBOOKS)
+
+# The same check as on other CPUs: each line changes the numeric kernels that PyTorch (ATen,
+# MKL), TensorFlow (oneDNN) and NumPy (OpenBLAS) pick, and the thread counts, so the last
+# digits of floats differ as they do on a reader's machine. Stored outputs must not depend on
+# them: see "How this book is tested".
+OTHER_CPUS := \
+  "ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE ONEDNN_MAX_CPU_ISA=AVX OPENBLAS_CORETYPE=Sandybridge" \
+  "ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell OMP_NUM_THREADS=1 MKL_NUM_THREADS=1"
+
+export SHOW_KERNELS := import torch; \
+  print("PyTorch CPU kernels:", torch.backends.cpu.get_cpu_capability(), "threads:", torch.get_num_threads())
+
+nbval-portable: $(SETUP)
+	for cpu in $(OTHER_CPUS); do \
+	  echo "nbval as on another CPU: $$cpu"; \
+	  env $$cpu $(BIN)/python -c "$$SHOW_KERNELS" && env $$cpu $(NBVAL) $(NOTEBOOKS) || exit 1; \
+	done
 
 build: $(SETUP)
 	$(JB_BUILD)
 
 # Build the book, serve it on 127.0.0.1 and open every page in headless Chromium (Debian's
 # /usr/bin/chromium, which .ci/run installs): requests, console, MathJax, images, tab sets,
-# search. Full-page screenshots go to _build/screenshots/.
+# search. Full-page screenshots go to _build/screenshots/. Then open a chapter in JupyterLab as
+# `make lab` does, run all its cells there, and check that none fails.
 browser-test: build
 	$(BIN)/python tests/browser/check_book.py _build/html --screenshots _build/screenshots
+	$(BIN)/python tests/browser/check_lab.py book/rnn.ipynb --screenshot _build/screenshots/lab.png
+
+# Open the book's notebooks in JupyterLab, on this environment's kernel (companion included).
+lab: $(SETUP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=book $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Re-execute every notebook in place, in this environment, storing fresh outputs.
 notebooks: $(SETUP)

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import yaml
@@ -152,27 +153,24 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(html_dir: Path, log_file: Path) -> Iterator[str]:
-    """Serve ``html_dir`` on 127.0.0.1 with Python's http.server; always stopped on exit."""
-    port = free_port()
+def running_server(
+    command: list[str], url: str, log_file: Path, *, start_timeout: float = 20, **popen: Any
+) -> Iterator[None]:
+    """Run ``command`` (a server) until ``url`` answers; stop it however the block ends.
+    ``popen`` goes to :class:`subprocess.Popen` (``cwd``, ``env``)."""
     with log_file.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-             "--directory", str(html_dir)],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **popen)
         try:
-            base = f"http://127.0.0.1:{port}/"
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + start_timeout
             while True:
                 try:
-                    with urllib.request.urlopen(base, timeout=2):
+                    with urllib.request.urlopen(url, timeout=2):
                         break
                 except OSError:
                     if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"http.server did not start; see {log_file}") from None
+                        raise RuntimeError(f"{command[0]} did not start; see {log_file}") from None
                     time.sleep(0.2)
-            yield base
+            yield
         finally:
             server.terminate()
             try:
@@ -180,6 +178,17 @@ def serve(html_dir: Path, log_file: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@contextlib.contextmanager
+def serve(html_dir: Path, log_file: Path) -> Iterator[str]:
+    """Serve ``html_dir`` on 127.0.0.1 with Python's http.server; always stopped on exit."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+               "--directory", str(html_dir)]
+    with running_server(command, base, log_file):
+        yield base
 
 
 @dataclass
