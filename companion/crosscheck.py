@@ -92,6 +92,7 @@ class Case:
 
     @property
     def name(self) -> str:
+        """"plain", the features switched on joined by " + ", or "all together"."""
         features = [
             label
             for label, on in (
@@ -101,6 +102,8 @@ class Case:
             )
             if on
         ]
+        if len(features) == 3:
+            return "all together"
         return " + ".join(features) or "plain"
 
     def inputs(self, dtype: Any) -> tuple[np.ndarray, Any, Any, np.ndarray | None]:
@@ -282,7 +285,7 @@ def format_table(rows: Sequence[Difference], *, magnitudes: bool = True) -> str:
         for r in rows
     ]
     if not magnitudes:
-        header = ("case", "pair", "output", "max |diff| < tolerance")
+        header = ("case", "pair", "output", "within tolerance")
         body = [(r.case, r.pair, r.output, f"< {r.tolerance:.0e}: {r.ok}") for r in rows]
     return _table(header, body)
 

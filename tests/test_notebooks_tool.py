@@ -44,6 +44,16 @@ def test_execute_adds_the_install_cell_after_the_title(tmp_path):
     assert not notebooks.ensure_install_cell(nbformat.read(path, as_version=4))
 
 
+def test_an_older_install_cell_is_replaced_not_doubled():
+    older = "import importlib.util\nif importlib.util.find_spec(\"companion\") is None:\n    pass"
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# A chapter"), nbformat.v4.new_code_cell(older)]
+    )
+    assert notebooks.ensure_install_cell(notebook)
+    assert [cell.source for cell in notebook.cells[1:]] == [notebooks.INSTALL_CELL]
+    assert notebook.cells[1].metadata["tags"] == notebooks.INSTALL_TAGS
+
+
 def test_install_cell_installs_from_the_repository_only_when_companion_is_missing(
     monkeypatch,
 ):

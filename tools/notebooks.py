@@ -22,15 +22,21 @@ REPOSITORY = "https://github.com/lstm-three-ways/lstm-three-ways"
 """Where the book and its companion live; ``_config.yml`` names the same repository."""
 
 INSTALL_CELL = f"""\
-# On Colab or Binder, install the book's companion package first (a no-op where it exists).
+# On Colab or Binder, install the book's companion package first
+# (nothing happens where it is installed already).
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("companion") is None:
     repository = "git+{REPOSITORY}"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", repository], check=True)"""
+    command = [sys.executable, "-m", "pip", "install", "--quiet", repository]
+    subprocess.run(command, check=True)"""
 """Source of the first code cell of every notebook."""
+
+INSTALL_MARK = 'find_spec("companion") is None'
+"""What every version of the install cell tests; :func:`ensure_install_cell` replaces a cell
+holding it rather than adding a second one."""
 
 INSTALL_TAGS = ["hide-input"]
 """The install cell's tags: the rendered book shows it collapsed."""
@@ -38,13 +44,15 @@ INSTALL_TAGS = ["hide-input"]
 
 def ensure_install_cell(notebook: Any) -> bool:
     """Make :data:`INSTALL_CELL`, tagged :data:`INSTALL_TAGS`, the first code cell of
-    ``notebook`` (nbformat v4), inserting it after the title cell if it is missing.
+    ``notebook`` (nbformat v4): an older install cell there is brought up to date, and
+    where there is none the cell is inserted after the title cell.
     Returns True if the notebook changed."""
     import nbformat
 
     first = next((cell for cell in notebook.cells if cell.cell_type == "code"), None)
-    if first is not None and first.source == INSTALL_CELL:
-        changed = first.metadata.get("tags") != INSTALL_TAGS
+    if first is not None and INSTALL_MARK in first.source:  # this cell, or an older version
+        changed = first.source != INSTALL_CELL or first.metadata.get("tags") != INSTALL_TAGS
+        first.source = INSTALL_CELL
         first.metadata["tags"] = list(INSTALL_TAGS)
         return changed
     cell = nbformat.v4.new_code_cell(INSTALL_CELL, metadata={"tags": list(INSTALL_TAGS)})

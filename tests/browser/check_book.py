@@ -14,7 +14,8 @@ later are covered without changing this script. For every page it checks that:
 - the browser console shows no error and no script throws;
 - every math element Sphinx wrote (inline and display) is typeset by MathJax, with no MathJax
   error, and no ``$$`` or ``\\begin{`` is left as plain text in the prose;
-- every image is decoded with a non-zero size;
+- every image is decoded with a non-zero size, and every image of a chapter has alt text (not
+  its file name) and sits in a numbered figure with a caption;
 - every tab of every tab set can be selected, shows its own content, and selecting a synced
   tab selects the same tab in every tab set of its group;
 - a page made from a notebook links to the notebook on Colab and on Binder (at the repository
@@ -286,12 +287,19 @@ IMAGES = """async () => {
     const images = [...document.images];
     for (const image of images) image.loading = 'eager';
     await Promise.all(images.map(image => image.decode().catch(() => null)));
-    return images.map(image => ({
-        src: image.currentSrc || image.src,
-        width: image.naturalWidth,
-        height: image.naturalHeight,
-        complete: image.complete,
-    }));
+    return images.map(image => {
+        const figure = image.closest('figure');
+        const number = figure && figure.querySelector('figcaption .caption-number');
+        return {
+            src: image.currentSrc || image.src,
+            width: image.naturalWidth,
+            height: image.naturalHeight,
+            complete: image.complete,
+            alt: image.getAttribute('alt') || '',
+            in_article: Boolean(image.closest('article')),
+            caption: number ? figure.querySelector('figcaption').innerText.trim() : null,
+        };
+    });
 }"""
 
 TAB_SETS = """() => [...document.querySelectorAll('.sd-tab-set')].map(set =>
@@ -347,6 +355,13 @@ def check_images(page: Page, report: PageReport) -> None:
     for image in images:
         if not image["complete"] or image["width"] == 0 or image["height"] == 0:
             report.problems.append(f"image not decoded: {image['src']}")
+        if not image["in_article"]:
+            continue  # the theme's own images
+        name = image["src"].rsplit("/", 1)[-1]
+        if not image["alt"].strip() or name in image["alt"] or image["alt"].endswith(".png"):
+            report.problems.append(f"image without alt text: {name} (alt {image['alt']!r})")
+        if image["caption"] is None:
+            report.problems.append(f"image not in a numbered figure with a caption: {name}")
 
 
 def check_tabs(page: Page, report: PageReport) -> None:
