@@ -213,6 +213,37 @@ def _node(
     )
 
 
+def _pointwise_box(
+    axes: Any,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    width: float = 0.56,
+    edge: str = POINTWISE_EDGE,
+    fontsize: float = 10,
+    alpha: float = 1.0,
+) -> None:
+    """An element-wise operation too wide for a circle (tanh, 1 -, a merge): a pink rounded
+    box 0.3 high."""
+    _box(
+        axes, x, y, width, 0.3, text, face=POINTWISE_FACE, edge=edge, rounded=True,
+        fontsize=fontsize, alpha=alpha,
+    )  # fmt: skip
+
+
+def _cell_outline(
+    axes: Any, left: float, right: float, h_lane: float, top_lane: float, *, alpha: float = 1.0
+) -> None:
+    """The pale background of one cell, from below the h lane to above the top lane."""
+    axes.add_patch(
+        _pyplot().Rectangle(
+            (left, h_lane - 0.4), right - left, top_lane - h_lane + 0.75, fc=CELL_FACE,
+            ec=CELL_EDGE, lw=1.2, alpha=alpha, zorder=0,
+        )
+    )  # fmt: skip
+
+
 def _label(axes: Any, x: float, y: float, text: str, **options: Any) -> None:
     options = {"ha": "center", "va": "center", "fontsize": 11, "color": INK, **options}
     axes.text(x, y, text, zorder=5, **options)
@@ -281,17 +312,7 @@ def _lstm_cell(
         layout.block_y + layout.block_height / 2,
         layout.block_y - layout.block_height / 2,
     )
-    axes.add_patch(
-        _pyplot().Rectangle(
-            (layout.cell_left, layout.h_lane - 0.4),
-            layout.cell_right - layout.cell_left,
-            layout.c_lane - layout.h_lane + 0.75,
-            fc=CELL_FACE,
-            ec=CELL_EDGE,
-            lw=1.2,
-            zorder=0,
-        )
-    )
+    _cell_outline(axes, layout.cell_left, layout.cell_right, layout.h_lane, layout.c_lane)
     # The cell state lane, c_{t-1} -> forget -> write -> c_t.
     _wire(
         axes,
@@ -347,18 +368,7 @@ def _lstm_cell(
     squash_y = (layout.block_y + layout.c_lane) / 2 + 0.05
     _wire(axes, [(layout.out_x, layout.c_lane), (layout.out_x, squash_y + 0.15)])
     _dot(axes, layout.out_x, layout.c_lane, colour=C_LANE)
-    _box(
-        axes,
-        layout.out_x,
-        squash_y,
-        0.56,
-        0.3,
-        "tanh",
-        face=POINTWISE_FACE,
-        edge=POINTWISE_EDGE,
-        rounded=True,
-        fontsize=10,
-    )
+    _pointwise_box(axes, layout.out_x, squash_y, "tanh")
     _wire(axes, [(layout.out_x, squash_y - 0.15), (layout.out_x, layout.block_y + r)])
     _node(axes, layout.out_x, layout.block_y, r"$\odot$")
     _wire(
@@ -474,18 +484,7 @@ def lstm_variant_cell(variant: str) -> Any:
             fontsize=9,
         )
         coupled_y = top + 0.4
-        _box(
-            axes,
-            layout.forget_x,
-            coupled_y,
-            0.42,
-            0.28,
-            "$1-$",
-            face=POINTWISE_FACE,
-            edge=ADDED,
-            rounded=True,
-            fontsize=10,
-        )
+        _pointwise_box(axes, layout.forget_x, coupled_y, "$1-$", width=0.42, edge=ADDED)
         _wire(
             axes,
             [(layout.input_x, coupled_y), (layout.forget_x + 0.21, coupled_y)],
@@ -495,7 +494,7 @@ def lstm_variant_cell(variant: str) -> Any:
         _dot(axes, layout.input_x, coupled_y, colour=ADDED)
         _wire(
             axes,
-            [(layout.forget_x, coupled_y + 0.14), (layout.forget_x, layout.c_lane - NODE_RADIUS)],
+            [(layout.forget_x, coupled_y + 0.15), (layout.forget_x, layout.c_lane - NODE_RADIUS)],
             colour=ADDED,
             width=1.5,
         )
@@ -707,18 +706,7 @@ def _unrolled(
     for t in range(1, chain.steps + 1):
         x0 = chain.left(t)
         forget_x, write_x, out_x = x0 + 0.35, x0 + 0.95, x0 + 1.7
-        axes.add_patch(
-            _pyplot().Rectangle(
-                (x0, h_lane - 0.4),
-                chain.cell_width,
-                c_lane - h_lane + 0.75,
-                fc=CELL_FACE,
-                ec=CELL_EDGE,
-                lw=1.2,
-                alpha=alpha,
-                zorder=0,
-            )
-        )
+        _cell_outline(axes, x0, x0 + chain.cell_width, h_lane, c_lane, alpha=alpha)
         _node(axes, forget_x, c_lane, r"$\odot$", alpha=alpha)
         _node(axes, write_x, c_lane, "$+$", alpha=alpha)
         _box(
@@ -754,22 +742,10 @@ def _unrolled(
         # Output: h_t = o_t * tanh(c_t), to the next step and up as the layer's output.
         squash_y = gates_y + 0.45
         _dot(axes, out_x, c_lane, colour=C_LANE, alpha=alpha)
-        _wire(axes, [(out_x, c_lane), (out_x, squash_y + 0.13)], alpha=alpha)
-        _box(
-            axes,
-            out_x,
-            squash_y,
-            0.5,
-            0.26,
-            "tanh",
-            face=POINTWISE_FACE,
-            edge=POINTWISE_EDGE,
-            rounded=True,
-            fontsize=9,
-            alpha=alpha,
-        )
+        _wire(axes, [(out_x, c_lane), (out_x, squash_y + 0.15)], alpha=alpha)
+        _pointwise_box(axes, out_x, squash_y, "tanh", width=0.5, fontsize=9, alpha=alpha)
         out_y = gates_y - 0.1
-        _wire(axes, [(out_x, squash_y - 0.13), (out_x, out_y + r)], alpha=alpha)
+        _wire(axes, [(out_x, squash_y - 0.15), (out_x, out_y + r)], alpha=alpha)
         _node(axes, out_x, out_y, r"$\odot$", alpha=alpha)
         _wire(axes, [(x0 + 1.15, out_y), (out_x - r, out_y)], alpha=alpha)
         if plain:
@@ -874,17 +850,7 @@ def gru_cell() -> Any:
     top = block_y + 0.23
     figure, axes = _canvas(8.0, lane + 0.85)
     _title(axes, "One step of a GRU layer (Keras's default, reset_after=True)")
-    axes.add_patch(
-        _pyplot().Rectangle(
-            (0.7, bus - 0.4),
-            7.0 - 0.7,
-            lane - bus + 0.75,
-            fc=CELL_FACE,
-            ec=CELL_EDGE,
-            lw=1.2,
-            zorder=0,
-        )
-    )
+    _cell_outline(axes, 0.7, 7.0, bus, lane)
     _wire(axes, [(0.25, lane), (7.75, lane)], colour=C_LANE, width=2.4)
     _label(axes, 0.5, lane + 0.22, "$h_{t-1}$")
     _label(axes, 7.55, lane + 0.22, "$h_t$")
@@ -912,18 +878,7 @@ def gru_cell() -> Any:
     _wire(axes, [(update_x, top), (update_x, lane - r)])
     _label(axes, update_x - 0.1, (top + blend_y) / 2, "$u_t$", ha="right")
     _dot(axes, update_x, blend_y)
-    _box(
-        axes,
-        5.65,
-        blend_y,
-        0.42,
-        0.28,
-        "$1-$",
-        face=POINTWISE_FACE,
-        edge=POINTWISE_EDGE,
-        rounded=True,
-        fontsize=10,
-    )
+    _pointwise_box(axes, 5.65, blend_y, "$1-$", width=0.42)
     _wire(axes, [(update_x, blend_y), (5.65 - 0.21, blend_y)])
     _wire(axes, [(5.65 + 0.21, blend_y), (out_x - r, blend_y)])
     _node(axes, out_x, blend_y, r"$\odot$")
@@ -938,18 +893,7 @@ def gru_cell() -> Any:
     _wire(axes, [(recurrent_x + r, mix_y), (input_x - r, mix_y)])
     _wire(axes, [(input_x, top), (input_x, mix_y - r)])
     _wire(axes, [(input_x + r, mix_y), (out_x - 0.28, mix_y)])
-    _box(
-        axes,
-        out_x,
-        mix_y,
-        0.56,
-        0.3,
-        "tanh",
-        face=POINTWISE_FACE,
-        edge=POINTWISE_EDGE,
-        rounded=True,
-        fontsize=10,
-    )
+    _pointwise_box(axes, out_x, mix_y, "tanh")
     _wire(axes, [(out_x, mix_y + 0.15), (out_x, blend_y - r)])
     _label(axes, out_x + 0.1, (mix_y + blend_y) / 2, "$n_t$", ha="left")
     for y, text in (
@@ -1077,18 +1021,7 @@ def bidirectional_layer(merge_mode: str = "concat", steps: int = 3) -> Any:
             half_width = half_height = r
         else:
             half_width, half_height = 0.31, 0.15
-            _box(
-                axes,
-                x,
-                merge_y,
-                2 * half_width,
-                2 * half_height,
-                symbol,
-                face=POINTWISE_FACE,
-                edge=POINTWISE_EDGE,
-                rounded=True,
-                fontsize=9,
-            )
+            _pointwise_box(axes, x, merge_y, symbol, width=2 * half_width, fontsize=9)
         _wire(axes, [(x, forward_y + box_height / 2), (x, merge_y - half_height)])
         _label(
             axes,
