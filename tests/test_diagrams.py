@@ -213,7 +213,9 @@ def test_lstm_cell_values_names_missing_values_and_rejects_empty_token():
 
 
 def test_bad_choices_are_named():
-    with pytest.raises(ValueError, match=r"merge_mode must be one of \['ave', 'concat', 'mul', "):
+    with pytest.raises(
+        ValueError, match=r"merge_mode must be one of \['concat', 'sum', 'mul', 'ave'\]; got 'max'"
+    ):
         diagrams.bidirectional_layer("max")
     with pytest.raises(ValueError, match=r"variant must be one of \['CIFG', 'peephole'\]"):
         diagrams.lstm_variant_cell("GRU")

@@ -60,14 +60,17 @@ CJK_FONT_FAMILIES = (
 )
 """Fonts with Chinese characters, in order of preference, for titles that name a token."""
 
-MERGE_MODES = {
+MERGE_MODES = ("concat", "sum", "mul", "ave")
+"""The ``merge_mode`` values of ``keras.layers.Bidirectional`` that :func:`bidirectional_layer`
+draws (those that return one sequence)."""
+
+_MERGES = {
     "concat": ("concat", r"$y_t = [\overrightarrow{h}_t,\ \overleftarrow{h}_t]$", 2),
     "sum": ("+", r"$y_t = \overrightarrow{h}_t + \overleftarrow{h}_t$", 1),
     "mul": (r"$\odot$", r"$y_t = \overrightarrow{h}_t \odot \overleftarrow{h}_t$", 1),
     "ave": ("ave", r"$y_t = (\overrightarrow{h}_t + \overleftarrow{h}_t)\,/\,2$", 1),
 }
-"""Keras's ``Bidirectional`` ``merge_mode`` -> (node label, equation, output width in units
-of ``units``)."""
+# merge_mode -> (the merge node's label, the equation, the output width in units of `units`)
 
 CELL_VALUE_NAMES = ("i", "f", "g", "o", "c_prev", "c", "h")
 """The values :func:`lstm_cell_values` draws, each a (hidden,) vector for one token."""
@@ -976,14 +979,14 @@ def bidirectional_layer(merge_mode: str = "concat", steps: int = 3) -> Any:
     reads x_1 ... x_T, a backward LSTM (``go_backwards=True``) reads x_T ... x_1, and at
     every step the two outputs are merged into y_t.
 
-    merge_mode: "concat", "sum", "mul" or "ave" (the keys of :data:`MERGE_MODES`)
+    merge_mode: "concat", "sum", "mul" or "ave" (:data:`MERGE_MODES`)
 
     Keras's ``merge_mode=None``, which returns the two sequences separately, is not drawn.
     """
     if merge_mode not in MERGE_MODES:
-        raise ValueError(f"merge_mode must be one of {sorted(MERGE_MODES)}; got {merge_mode!r}")
+        raise ValueError(f"merge_mode must be one of {list(MERGE_MODES)}; got {merge_mode!r}")
     _check_count("steps", steps, 3)
-    symbol, equation, factor = MERGE_MODES[merge_mode]
+    symbol, equation, factor = _MERGES[merge_mode]
     pitch, box_width, box_height = 2.2, 1.1, 0.5
     backward_y, forward_y, merge_y = 1.5, 2.6, 3.45
     first = _first_centre(steps, pitch)
