@@ -258,14 +258,26 @@ def _text_width(axes: Any, text: Any) -> float:
     return text.get_window_extent(figure.canvas.get_renderer()).width / figure.dpi
 
 
-def _legend(axes: Any, x: float, y: float, entries: Sequence[tuple[str, str]]) -> None:
-    """A row of coloured swatches with their meaning, starting at (x, y)."""
-    for colour, text in entries:
-        axes.add_patch(
-            _pyplot().Rectangle((x, y - 0.06), 0.22, 0.12, fc=colour, ec="none", zorder=3)
-        )
-        annotation = axes.text(x + 0.3, y, text, ha="left", va="center", fontsize=8.5)
-        x += 0.3 + _text_width(axes, annotation) + 0.3
+def _legend(
+    axes: Any,
+    x: float,
+    y: float,
+    entries: Sequence[tuple[str, str]],
+    *,
+    line_styles: Sequence[str] = (),
+) -> None:
+    """A row of coloured swatches with their meaning, starting at (x, y); with
+    ``line_styles`` (one per entry) each swatch is a line drawn in that style."""
+    for index, (colour, text) in enumerate(entries):
+        if line_styles:
+            _wire(axes, [(x, y), (x + 0.3, y)], colour=colour, width=2.2, arrow=False,
+                  style=line_styles[index])  # fmt: skip
+        else:
+            axes.add_patch(
+                _pyplot().Rectangle((x, y - 0.06), 0.3, 0.12, fc=colour, ec="none", zorder=3)
+            )
+        annotation = axes.text(x + 0.4, y, text, ha="left", va="center", fontsize=8.5)
+        x += 0.4 + _text_width(axes, annotation) + 0.3
 
 
 # --- The LSTM cell -------------------------------------------------------------------------
@@ -794,7 +806,7 @@ def gradient_paths(steps: int = 3) -> Any:
     _unrolled(axes, chain, alpha=FADED, gates_label="")
     c_lane, h_lane, r = chain.c_lane, chain.h_lane, NODE_RADIUS
     end = chain.width - 0.15
-    back = {"colour": REMOVED, "width": 2.2, "zorder": 6}
+    back = {"colour": REMOVED, "width": 2.2, "zorder": 6, "style": "--"}
     for t in range(chain.steps, 0, -1):
         x0 = chain.left(t)
         forget_x, out_x, out_y = x0 + 0.35, x0 + 1.7, chain.gates_y - 0.1
@@ -835,6 +847,7 @@ def gradient_paths(steps: int = 3) -> Any:
                 r"$\delta z_t$ with $\sigma'$ and $\tanh'$",
             ),
         ],
+        line_styles=("-", "--"),
     )
     return figure
 
