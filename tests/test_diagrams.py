@@ -147,6 +147,8 @@ def test_lstm_cell_values_show_means_and_token():
     assert f"mean {values['g'].mean():.2f}" in labels
     assert f"mean |·| {np.abs(values['c']).mean():.2f}" in labels
     assert "c:  -3" in labels  # the cell-state colour scale reaches the largest |c|
+    titled = texts(diagrams.lstm_cell_values(values, "不", sentence="我不喜欢这个电影"))
+    assert "The LSTM cell at the token “不” of “我不喜欢这个电影”" in titled
 
 
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # where no CJK font is installed
@@ -210,6 +212,8 @@ def test_lstm_cell_values_names_missing_values_and_rejects_empty_token():
         diagrams.lstm_cell_values(values, "x")
     with pytest.raises(ValueError, match="token must be a non-empty string; got ''"):
         diagrams.lstm_cell_values(token_values(), "")
+    with pytest.raises(ValueError, match="sentence must be a string; got None"):
+        diagrams.lstm_cell_values(token_values(), "x", sentence=None)
 
 
 def test_bad_choices_are_named():

@@ -620,22 +620,25 @@ def cell_values(trace: Any, step: int, *, sample: int = 0, c_prev: Any = None) -
     return {**values, "c_prev": previous}
 
 
-def lstm_cell_values(values: Mapping[str, Any], token: str) -> Any:
+def lstm_cell_values(values: Mapping[str, Any], token: str, *, sentence: str = "") -> Any:
     """The LSTM cell of :func:`lstm_cell` filled with the values of one token: every block
     shows its vector as a strip of coloured squares (one per hidden unit) and its mean, the
     cell states their mean size.
 
-    values: name -> (hidden,) vector, for the names i, f, o (gates, in [0, 1]), g and h
-            (in [-1, 1]), c_prev and c: one token of one sequence
-    token:  the token, named in the title
+    values:   name -> (hidden,) vector, for the names i, f, o (gates, in [0, 1]), g and h
+              (in [-1, 1]), c_prev and c: one token of one sequence
+    token:    the token, named in the title
+    sentence: the sentence it belongs to, named after it if given
 
-    :func:`cell_values` takes these values from a trace. Chinese characters in the token
+    :func:`cell_values` takes these values from a trace. Chinese characters in the title
     need one of the fonts :data:`CJK_FONT_FAMILIES`; without one they are drawn as empty
     boxes, and nothing fails.
     """
     arrays = _check_cell_values(values)
     if not isinstance(token, str) or not token:
         raise ValueError(f"token must be a non-empty string; got {token!r}")
+    if not isinstance(sentence, str):
+        raise ValueError(f"sentence must be a string; got {sentence!r}")
     plt = _pyplot()
     red_blue = plt.get_cmap("RdBu_r")
     state_limit = max(1.0, float(np.abs(arrays["c"]).max()), float(np.abs(arrays["c_prev"]).max()))
@@ -646,7 +649,8 @@ def lstm_cell_values(values: Mapping[str, Any], token: str) -> Any:
     scales.update(h=unit_scale, c_prev=state_scale, c=state_scale)
     layout = _CellLayout(block_width=0.9, block_height=0.74, block_y=1.85, c_lane=3.35)
     figure, axes = _canvas(layout.width, layout.height)
-    _title(axes, f"The LSTM cell at the token “{token}”", family=_fonts_with_chinese())
+    title = f"The LSTM cell at the token “{token}”" + (f" of “{sentence}”" if sentence else "")
+    _title(axes, title, family=_fonts_with_chinese())
     labels = {"f": r"$\sigma$", "i": r"$\sigma$", "g": "tanh", "o": r"$\sigma$"}
     _lstm_cell(axes, layout, block_labels={name: "" for name in labels})
     for name in "ifgo":
