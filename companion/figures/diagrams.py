@@ -155,9 +155,8 @@ def _box(
     fontsize: float = 11,
     alpha: float = 1.0,
     style: str = "-",
-    label_y: float | None = None,
 ) -> None:
-    """A box centred on (x, y) with ``label`` in it (at ``label_y`` if given)."""
+    """A box centred on (x, y) with ``label`` in it."""
     from matplotlib.patches import FancyBboxPatch
 
     pad = min(width, height) / 3 if rounded else 0.0
@@ -177,7 +176,7 @@ def _box(
     )
     axes.text(
         x,
-        y if label_y is None else label_y,
+        y,
         label,
         ha="center",
         va="center",
