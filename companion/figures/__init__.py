@@ -1,1 +1,2 @@
-"""The book's figures, from NumPy arrays to Matplotlib figures (:mod:`.plots`)."""
+"""The book's figures: data plots, from NumPy arrays to Matplotlib figures (:mod:`.plots`),
+and architecture diagrams drawn by code (:mod:`.diagrams`)."""
