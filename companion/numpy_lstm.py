@@ -88,7 +88,7 @@ def step_backward(
     x_t, h, c, i, f, g, o, c_next, weights = cache
     tanh_c = np.tanh(c_next)
     d_o = d_h_next * tanh_c  # h_next = o * tanh(c_next)
-    d_c_next = d_c_next + d_h_next * o * (1 - tanh_c**2)
+    d_c_next = d_c_next + d_h_next * o * (1 - tanh_c**2)  # c_next reaches h_next too
     d_i, d_f, d_g, d_c = d_c_next * g, d_c_next * c, d_c_next * i, d_c_next * f
     d_z_i, d_z_f, d_z_o = d_i * i * (1 - i), d_f * f * (1 - f), d_o * o * (1 - o)
     d_z_g = d_g * (1 - g**2)
