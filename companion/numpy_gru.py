@@ -1,4 +1,5 @@
-"""The GRU in plain NumPy: the reference, forwards and (by hand) backwards.
+"""The GRU in plain NumPy, forwards and (by hand) backwards: a readable reference and the
+path the other functions take.
 
 For every time step, with x_t (batch, input_size) and the previous output h (batch, hidden),
 gate order (z, r, h) of :class:`GRUWeights`::
@@ -14,6 +15,11 @@ gate order (z, r, h) of :class:`GRUWeights`::
     h' = z * h + (1 - z) * n
 
 Masking and ``go_backwards`` follow Keras, as for the LSTM (see ``companion._scan``).
+
+:func:`step_forward` and :func:`step_backward` are one step written to be read beside these
+equations, one line each; :func:`reference_forward` and :func:`reference_gradients` run them
+over a sequence. :func:`forward` and :func:`gradients` compute the same from a step that works
+on the concatenated gate blocks; the tests check one against the other.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from companion._checks import reverse_time
+from companion._reference import backprop_steps, run_steps
 from companion._scan import gradient_seeds, scan, scan_backward
 from companion.gru import GRUGradients, GRUOutput, prepare
 from companion.numpy_lstm import sigmoid
@@ -75,6 +82,120 @@ def _step_backward(weights: GRUWeights, cache, d_new_states):
         d_h = d_h + d_reset_h * r + d_gates @ recurrent[:, : 2 * hidden].T
         d_bias = d_a_x.sum(axis=0)
     return d_a_x @ weights.kernel.T, [d_h], (x_t.T @ d_a_x, d_recurrent, d_bias)
+
+
+def step_forward(x_t: np.ndarray, h: np.ndarray, weights: GRUWeights) -> tuple[np.ndarray, tuple]:
+    """One GRU step, one line per equation, in the ``reset_after`` form the weights' bias
+    shape says.
+
+    x_t: (batch, input_size); h: (batch, hidden), the state before the step.
+    Returns (h_next (batch, hidden), cache), the cache being what :func:`step_backward` needs.
+    """
+    input_bias, recurrent_bias = _bias_rows(weights)
+    x_z, x_r, x_n = np.split(x_t @ weights.kernel + input_bias, 3, axis=-1)  # input's share
+    u_z, u_r, u_n = np.split(weights.recurrent_kernel, 3, axis=-1)
+    b_z, b_r, b_n = np.split(recurrent_bias, 3)
+    z = sigmoid(x_z + h @ u_z + b_z)  # update gate
+    r = sigmoid(x_r + h @ u_r + b_r)  # reset gate
+    if weights.reset_after:  # Keras's default, PyTorch's only form: reset the product
+        n = np.tanh(x_n + r * (h @ u_n + b_n))
+    else:  # the original GRU (Cho et al.): reset the state, then multiply
+        n = np.tanh(x_n + (r * h) @ u_n)
+    h_next = z * h + (1 - z) * n
+    return h_next, (x_t, h, z, r, n, weights)
+
+
+def step_backward(d_h_next: np.ndarray, cache: tuple) -> tuple[np.ndarray, ...]:
+    """The gradients of one GRU step, one line per equation, walking :func:`step_forward`
+    backwards.
+
+    d_h_next: (batch, hidden), the gradient of the loss with respect to the step's h_next.
+    Returns (d_x_t (batch, input_size), d_h (batch, hidden), d_kernel, d_recurrent_kernel,
+    d_bias), the weight gradients being this step's share of the sums over time.
+    """
+    x_t, h, z, r, n, weights = cache
+    u_z, u_r, u_n = np.split(weights.recurrent_kernel, 3, axis=-1)
+    d_z = d_h_next * (h - n) * z * (1 - z)  # h_next = z * h + (1 - z) * n; sigmoid'
+    d_n = d_h_next * (1 - z) * (1 - n**2)  # tanh'
+    d_h = d_h_next * z
+    if weights.reset_after:  # n = tanh(x_n + r * (h @ u_n + b_n))
+        b_n = np.split(_bias_rows(weights)[1], 3)[2]
+        multiplied_by_u_n, d_product_n = h, d_n * r
+        d_r = d_n * (h @ u_n + b_n) * r * (1 - r)
+        d_h = d_h + d_product_n @ u_n.T
+    else:  # n = tanh(x_n + (r * h) @ u_n)
+        multiplied_by_u_n, d_product_n = r * h, d_n
+        d_reset_h = d_n @ u_n.T
+        d_r = d_reset_h * h * r * (1 - r)
+        d_h = d_h + d_reset_h * r
+    d_h = d_h + d_z @ u_z.T + d_r @ u_r.T
+    d_input_share = np.concatenate([d_z, d_r, d_n], axis=-1)  # of x_t @ kernel + input_bias
+    d_x_t = d_input_share @ weights.kernel.T
+    d_kernel = x_t.T @ d_input_share
+    d_recurrent_kernel = np.concatenate(
+        [h.T @ d_z, h.T @ d_r, multiplied_by_u_n.T @ d_product_n], axis=-1
+    )
+    d_input_bias = d_input_share.sum(axis=0)
+    d_recurrent_bias = np.concatenate([d_z, d_r, d_product_n], axis=-1).sum(axis=0)
+    d_bias = np.stack([d_input_bias, d_recurrent_bias]) if weights.reset_after else d_input_bias
+    return d_x_t, d_h, d_kernel, d_recurrent_kernel, d_bias
+
+
+def _bias_rows(weights: GRUWeights) -> tuple[np.ndarray, np.ndarray]:
+    """(input bias, recurrent bias), each (3 * hidden,): Keras's two bias rows with
+    ``reset_after``, else its one bias and zeros."""
+    if weights.reset_after:
+        return weights.bias[0], weights.bias[1]
+    return weights.bias, np.zeros_like(weights.bias)
+
+
+def reference_forward(
+    x: Any,
+    weights: GRUWeights,
+    initial_state: Any = None,
+    *,
+    mask: Any = None,
+    go_backwards: bool = False,
+    reset_after: bool = True,
+) -> GRUOutput:
+    """:func:`forward` computed the obvious way: :func:`step_forward` at every time step.
+
+    Same arguments and result as :func:`forward`: x (batch, time, input_size), initial_state
+    None or (h0,), h0 (batch, hidden), mask None or boolean (batch, time); returns
+    GRUOutput(outputs (batch, time, hidden), h (batch, hidden)).
+    """
+    x, states, mask = prepare(x, weights, initial_state, mask, reset_after)
+    outputs, (h,), _ = run_steps(step_forward, weights, x, states, mask, go_backwards)
+    return GRUOutput(outputs, h)
+
+
+def reference_gradients(
+    x: Any,
+    weights: GRUWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    *,
+    d_h: Any = None,
+    mask: Any = None,
+    go_backwards: bool = False,
+    reset_after: bool = True,
+) -> GRUGradients:
+    """:func:`gradients` computed the obvious way: :func:`step_forward` forwards over time,
+    then :func:`step_backward` from the last step to the first.
+
+    Same arguments and result as :func:`gradients`: the gradients of
+    ``sum(outputs * d_outputs) + sum(h * d_h)``, as GRUGradients(kernel, recurrent_kernel,
+    bias, x (batch, time, input_size), h0).
+    """
+    inputs = prepare(x, weights, initial_state, mask, reset_after)
+    d_outputs, d_states = gradient_seeds(inputs, d_outputs, d_h=d_h)
+    x, states, mask = inputs
+    (d_kernel, d_recurrent_kernel, d_bias), d_x, (d_h0,) = backprop_steps(
+        step_forward, step_backward, weights, x, states, mask, go_backwards, d_outputs, d_states
+    )
+    return GRUGradients(
+        kernel=d_kernel, recurrent_kernel=d_recurrent_kernel, bias=d_bias, x=d_x, h0=d_h0
+    )
 
 
 def forward(

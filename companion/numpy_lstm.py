@@ -8,19 +8,28 @@ For every time step t, with x_t (batch, input_size) and the previous state h, c
     c'  = sigmoid(f) * c + sigmoid(i) * tanh(g)
     h'  = sigmoid(o) * tanh(c')
 
-The whole batch moves through one step at a time, and the input projection
-``x @ kernel + bias`` of every time step is one matrix product made before the loop: only
-``h @ recurrent_kernel`` has to wait for the previous step.
-
 Semantics are Keras's: where ``mask[b, t]`` is False, step t leaves sample b's state as it
 was and repeats its previous output (zeros before its first unmasked step);
 ``go_backwards=True`` reads the sequence from the last step to the first and returns the
 outputs in that processing order.
 
-Backpropagation through time comes as a pair in the CS231n shape: :func:`forward_with_cache`
-returns the output and an explicit :class:`LSTMCache` of what the backward pass needs, and
-:func:`backward` turns the cache and the loss weights into :class:`LSTMGradients`. Nothing is
-kept between calls. :func:`gradients` does both, with the signature every backend shares.
+The module has two implementations of the same layer:
+
+- **The reference**, written to be read beside the equations: :func:`step_forward` and
+  :func:`step_backward` are one time step, one line per equation (the shape of CS231n's
+  ``lstm_step_forward``), and :func:`reference_forward` and :func:`reference_gradients` run
+  them over a sequence with the masked time loop every NumPy model shares.
+- **The fast path**, :func:`forward` and :func:`gradients`: the input projection
+  ``x @ kernel + bias`` of every time step is one matrix product made before the loop (only
+  ``h @ recurrent_kernel`` has to wait for the previous step), every buffer is allocated
+  before the loop, and one tanh call activates all four gates. The tests check it against
+  the reference to 1e-12 in float64.
+
+Backpropagation through time on the fast path comes as a pair in the CS231n shape:
+:func:`forward_with_cache` returns the output and an explicit :class:`LSTMCache` of what the
+backward pass needs, and :func:`backward` turns the cache and the loss weights into
+:class:`LSTMGradients`. Nothing is kept between calls. :func:`gradients` does both, with the
+signature every backend shares.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import prepare_cotangents, reverse_time
+from companion._reference import backprop_steps, run_steps
 from companion.lstm import (
     LSTMCotangents,
     LSTMGradients,
@@ -45,6 +55,96 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     """The logistic function 1 / (1 + exp(-z)), computed as (1 + tanh(z / 2)) / 2, which
     cannot overflow."""
     return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def step_forward(
+    x_t: np.ndarray, h: np.ndarray, c: np.ndarray, weights: LSTMWeights
+) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """One LSTM step, one line per equation.
+
+    x_t: (batch, input_size); h, c: (batch, hidden), the state before the step.
+    Returns (h_next, c_next, cache): the state after the step, each (batch, hidden), and what
+    :func:`step_backward` needs.
+    """
+    z = x_t @ weights.kernel + h @ weights.recurrent_kernel + weights.bias
+    z_i, z_f, z_g, z_o = np.split(z, 4, axis=-1)
+    i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
+    c_next = f * c + i * g
+    h_next = o * np.tanh(c_next)
+    return h_next, c_next, (x_t, h, c, i, f, g, o, c_next, weights)
+
+
+def step_backward(
+    d_h_next: np.ndarray, d_c_next: np.ndarray, cache: tuple
+) -> tuple[np.ndarray, ...]:
+    """The gradients of one LSTM step, one line per equation, walking :func:`step_forward`
+    backwards.
+
+    d_h_next, d_c_next: (batch, hidden), the gradient of the loss with respect to the step's
+    h_next and c_next. Returns (d_x_t (batch, input_size), d_h, d_c (batch, hidden), d_kernel,
+    d_recurrent_kernel, d_bias), the weight gradients being this step's share of the sums
+    over time.
+    """
+    x_t, h, c, i, f, g, o, c_next, weights = cache
+    tanh_c = np.tanh(c_next)
+    d_o = d_h_next * tanh_c  # h_next = o * tanh(c_next)
+    d_c_next = d_c_next + d_h_next * o * (1 - tanh_c**2)  # c_next reaches h_next too
+    d_i, d_f, d_g, d_c = d_c_next * g, d_c_next * c, d_c_next * i, d_c_next * f
+    d_z_i, d_z_f, d_z_o = d_i * i * (1 - i), d_f * f * (1 - f), d_o * o * (1 - o)
+    d_z_g = d_g * (1 - g**2)
+    d_z = np.concatenate([d_z_i, d_z_f, d_z_g, d_z_o], axis=-1)  # (batch, 4 * hidden)
+    d_x_t = d_z @ weights.kernel.T  # z = x_t @ kernel + h @ recurrent_kernel + bias
+    d_h = d_z @ weights.recurrent_kernel.T
+    return d_x_t, d_h, d_c, x_t.T @ d_z, h.T @ d_z, d_z.sum(axis=0)
+
+
+def reference_forward(
+    x: Any,
+    weights: LSTMWeights,
+    initial_state: Any = None,
+    *,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> LSTMOutput:
+    """:func:`forward` computed the obvious way: :func:`step_forward` at every time step.
+
+    Same arguments and result as :func:`forward`: x (batch, time, input_size), initial_state
+    None or (h0, c0), each (batch, hidden), mask None or boolean (batch, time); returns
+    LSTMOutput(outputs (batch, time, hidden), h, c (batch, hidden)).
+    """
+    x, h0, c0, mask = prepare(x, weights, initial_state, mask)
+    outputs, (h, c), _ = run_steps(step_forward, weights, x, (h0, c0), mask, go_backwards)
+    return LSTMOutput(outputs, h, c)
+
+
+def reference_gradients(
+    x: Any,
+    weights: LSTMWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    *,
+    d_h: Any = None,
+    d_c: Any = None,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> LSTMGradients:
+    """:func:`gradients` computed the obvious way: :func:`step_forward` forwards over time,
+    then :func:`step_backward` from the last step to the first.
+
+    Same arguments and result as :func:`gradients`: the gradients of
+    ``sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c)``, as LSTMGradients(kernel,
+    recurrent_kernel, bias, x (batch, time, input_size), h0, c0).
+    """
+    (x, h0, c0, mask), (d_outputs, d_h, d_c) = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c
+    )
+    d_states = (d_h, d_c)
+    (d_kernel, d_recurrent_kernel, d_bias), d_x, (d_h0, d_c0) = backprop_steps(
+        step_forward, step_backward, weights, x, (h0, c0), mask, go_backwards, d_outputs, d_states
+    )
+    return LSTMGradients(
+        kernel=d_kernel, recurrent_kernel=d_recurrent_kernel, bias=d_bias, x=d_x, h0=d_h0, c0=d_c0
+    )
 
 
 class LSTMCache(NamedTuple):

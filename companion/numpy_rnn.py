@@ -5,8 +5,13 @@ the layer computes
 
     h' = tanh(x_t @ kernel + h @ recurrent_kernel + bias)      (batch, hidden)
 
-and h' is both the step's output and the state handed to the next step. The input projection
-``x @ kernel + bias`` of every step is one matrix product made before the loop.
+and h' is both the step's output and the state handed to the next step.
+
+:func:`step_forward` and :func:`step_backward` are that step and its gradients, written to be
+read beside the equation; :func:`reference_forward` and :func:`reference_gradients` run them
+over a sequence. :func:`forward` and :func:`gradients` are the faster path, which makes the
+input projection ``x @ kernel + bias`` of every step one matrix product before the loop; the
+tests check one against the other.
 
 Semantics are Keras's ``SimpleRNN``: where ``mask[b, t]`` is False, step t leaves sample b's
 state as it was and repeats its previous output (zeros before its first unmasked step);
@@ -21,6 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import reverse_time
+from companion._reference import backprop_steps, run_steps
 from companion.rnn import (
     RNNGradients,
     RNNInputs,
@@ -29,6 +35,77 @@ from companion.rnn import (
     prepare_rnn_gradients,
 )
 from companion.weights import RNNWeights
+
+
+def step_forward(x_t: np.ndarray, h: np.ndarray, weights: RNNWeights) -> tuple[np.ndarray, tuple]:
+    """One vanilla RNN step.
+
+    x_t: (batch, input_size); h: (batch, hidden), the state before the step.
+    Returns (h_next (batch, hidden), cache), the cache being what :func:`step_backward` needs.
+    """
+    h_next = np.tanh(x_t @ weights.kernel + h @ weights.recurrent_kernel + weights.bias)
+    return h_next, (x_t, h, h_next, weights)
+
+
+def step_backward(d_h_next: np.ndarray, cache: tuple) -> tuple[np.ndarray, ...]:
+    """The gradients of one vanilla RNN step, walking :func:`step_forward` backwards.
+
+    d_h_next: (batch, hidden), the gradient of the loss with respect to the step's h_next.
+    Returns (d_x_t (batch, input_size), d_h (batch, hidden), d_kernel, d_recurrent_kernel,
+    d_bias), the weight gradients being this step's share of the sums over time.
+    """
+    x_t, h, h_next, weights = cache
+    d_a = d_h_next * (1 - h_next**2)  # a = x_t @ kernel + h @ recurrent_kernel + bias; tanh'
+    d_x_t = d_a @ weights.kernel.T
+    d_h = d_a @ weights.recurrent_kernel.T
+    return d_x_t, d_h, x_t.T @ d_a, h.T @ d_a, d_a.sum(axis=0)
+
+
+def reference_forward(
+    x: Any,
+    weights: RNNWeights,
+    initial_state: Any = None,
+    *,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> RNNOutput:
+    """:func:`forward` computed the obvious way: :func:`step_forward` at every time step.
+
+    Same arguments and result as :func:`forward`: x (batch, time, input_size), initial_state
+    None or (h0,), h0 (batch, hidden), mask None or boolean (batch, time); returns
+    RNNOutput(outputs (batch, time, hidden), h (batch, hidden)).
+    """
+    x, h0, mask = prepare_rnn(x, weights, initial_state, mask)
+    outputs, (h,), _ = run_steps(step_forward, weights, x, (h0,), mask, go_backwards)
+    return RNNOutput(outputs, h)
+
+
+def reference_gradients(
+    x: Any,
+    weights: RNNWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    *,
+    d_h: Any = None,
+    mask: Any = None,
+    go_backwards: bool = False,
+) -> RNNGradients:
+    """:func:`gradients` computed the obvious way: :func:`step_forward` forwards over time,
+    then :func:`step_backward` from the last step to the first.
+
+    Same arguments and result as :func:`gradients`: the gradients of
+    ``sum(outputs * d_outputs) + sum(h * d_h)``, as RNNGradients with x (batch, time,
+    input_size), h0 (batch, hidden) and the weights' gradients.
+    """
+    inputs = prepare_rnn(x, weights, initial_state, mask)
+    d_outputs, d_h = prepare_rnn_gradients(inputs, weights, d_outputs, d_h)
+    x, h0, mask = inputs
+    (d_kernel, d_recurrent_kernel, d_bias), d_x, (d_h0,) = backprop_steps(
+        step_forward, step_backward, weights, x, (h0,), mask, go_backwards, d_outputs, (d_h,)
+    )
+    return RNNGradients(
+        kernel=d_kernel, recurrent_kernel=d_recurrent_kernel, bias=d_bias, x=d_x, h0=d_h0
+    )
 
 
 class _Steps(NamedTuple):

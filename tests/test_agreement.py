@@ -1,4 +1,4 @@
-"""Property tests: the three backends agree, and the fast NumPy path equals the plain loop."""
+"""Property tests: the three backends agree."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import numpy as np
 from conftest import BACKEND_NAMES, TOLERANCE, load_backend, max_difference
 from hypothesis import given
 from hypothesis import strategies as st
-from reference_lstm import reference_forward
 
 from companion import LSTMWeights, numpy_lstm
 
@@ -40,14 +39,6 @@ def test_backends_agree(case):
     tolerance = TOLERANCE[str(weights.dtype)]
     for name in ("keras", "torch"):
         assert max_difference(results["numpy"], results[name]) < tolerance, name
-
-
-@given(lstm_cases(dtypes=("float64",)))
-def test_fast_numpy_path_equals_plain_loop(case):
-    x, weights, state, mask, go_backwards = case
-    fast = numpy_lstm.forward(x, weights, state, mask=mask, go_backwards=go_backwards)
-    slow = reference_forward(x, weights, state, mask, go_backwards)
-    assert max_difference(fast, slow) < 1e-12
 
 
 def test_keras_go_backwards_reverses_processing_order():

@@ -1,5 +1,6 @@
 """Every backend: the same signature, the same results on simple facts, the same clear errors
-for bad input, raised before any framework computes."""
+for bad input, raised before any framework computes; and the fast NumPy path against the
+readable reference it is built beside."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import inspect
 
 import numpy as np
 import pytest
-from conftest import BACKEND_NAMES, load_backend
+import test_agreement  # its case strategy; a module import, so its tests are not collected twice
+from conftest import BACKEND_NAMES, load_backend, max_difference
+from hypothesis import given
 
 from companion import LSTMWeights, numpy_lstm
 
@@ -186,3 +189,56 @@ def test_bad_input_is_rejected_clearly(backend, kwargs, error, message):
     call = {"x": X, "weights": W, "initial_state": None, "mask": None} | kwargs
     with pytest.raises(error, match=message):
         backend.forward(call["x"], call["weights"], call["initial_state"], mask=call["mask"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [case[1:] for case in BAD_INPUTS],
+    ids=[case[0] for case in BAD_INPUTS],
+)
+def test_the_reference_rejects_bad_input_as_clearly(kwargs, error, message):
+    call = {"x": X, "weights": W, "initial_state": None, "mask": None} | kwargs
+    with pytest.raises(error, match=message):
+        numpy_lstm.reference_forward(
+            call["x"], call["weights"], call["initial_state"], mask=call["mask"]
+        )
+
+
+@given(test_agreement.lstm_cases(dtypes=("float64",)))
+def test_fast_forward_equals_the_reference(case):
+    x, weights, state, mask, go_backwards = case
+    fast = numpy_lstm.forward(x, weights, state, mask=mask, go_backwards=go_backwards)
+    reference = numpy_lstm.reference_forward(
+        x, weights, state, mask=mask, go_backwards=go_backwards
+    )
+    assert max_difference(fast, reference) < 1e-12
+
+
+def test_reference_step_is_the_equations():
+    """One step from a known state, against the gate equations written out entry by entry."""
+    weights = LSTMWeights.random(3, 2, seed=3)
+    x_t, h, c = X[:, 0], np.full((2, 2), 0.5), np.full((2, 2), -1.5)
+    h_next, c_next, _ = numpy_lstm.step_forward(x_t, h, c, weights)
+
+    def gate(name, activation):
+        kernel, recurrent_kernel, bias = weights.gate(name)
+        return activation(x_t @ kernel + h @ recurrent_kernel + bias)
+
+    def logistic(z):
+        return 1 / (1 + np.exp(-z))
+
+    i, f, o = gate("i", logistic), gate("f", logistic), gate("o", logistic)
+    expected_c = f * c + i * gate("g", np.tanh)
+    assert max_difference((c_next, h_next), (expected_c, o * np.tanh(expected_c))) < 1e-12
+
+
+def test_a_masked_step_keeps_the_state_and_repeats_the_output():
+    """Keras's masking, in the reference: the state of a skipped step stays, the output
+    repeats the previous one (zeros before any step was taken)."""
+    mask = np.array([[False, True, False, True, True], [True, True, False, False, True]])
+    out = numpy_lstm.reference_forward(X, W, mask=mask)
+    np.testing.assert_array_equal(out.outputs[0, 0], np.zeros(4))
+    np.testing.assert_array_equal(out.outputs[0, 2], out.outputs[0, 1])
+    np.testing.assert_array_equal(out.outputs[1, 3], out.outputs[1, 1])
+    only_the_kept_steps = numpy_lstm.reference_forward(X[:1, [1, 3, 4]], W)
+    assert max_difference((out.h[:1], out.c[:1]), only_the_kept_steps[1:]) < 1e-12

@@ -1,7 +1,9 @@
 """Backpropagation through time: NumPy's backward pass against PyTorch's and TensorFlow's
-autograd, and against finite differences."""
+autograd, against the readable reference, and against finite differences."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -66,6 +68,33 @@ def test_finite_differences_agree(case):
     result = gradcheck(
         x, weights, d_outputs, state, d_h=d_h, d_c=d_c, mask=mask, go_backwards=go_backwards
     )
+    assert result.worst[1] < 1e-6, result.errors
+
+
+@given(gradient_cases(dtypes=("float64",)))
+def test_fast_gradients_equal_the_reference(case):
+    fast = call_gradients(numpy_lstm, case)
+    reference = call_gradients(SimpleNamespace(gradients=numpy_lstm.reference_gradients), case)
+    for field, ours, theirs in zip(LSTMGradients._fields, fast, reference, strict=True):
+        assert ours.shape == theirs.shape, field
+        assert np.max(np.abs(ours - theirs), initial=0.0) < 1e-12, field
+        assert theirs.flags.c_contiguous, field
+
+
+REFERENCE = SimpleNamespace(
+    forward=numpy_lstm.reference_forward, gradients=numpy_lstm.reference_gradients
+)
+
+
+@settings(max_examples=10)
+@given(gradient_cases(dtypes=("float64",)))
+def test_reference_gradients_match_finite_differences(case):
+    """The reference checked on its own, with nothing from the fast path."""
+    x, weights, d_outputs, state, d_h, d_c, mask, go_backwards = case
+    result = gradcheck(
+        x, weights, d_outputs, state, d_h=d_h, d_c=d_c, mask=mask, go_backwards=go_backwards,
+        backend=REFERENCE,
+    )  # fmt: skip
     assert result.worst[1] < 1e-6, result.errors
 
 

@@ -1,5 +1,6 @@
 """The GRU: weights and converters, three backends that agree forwards and backwards, the
-hand-written NumPy gradients against finite differences, and clear errors."""
+NumPy path against the readable reference in both reset_after forms, the hand-written NumPy
+gradients against finite differences, and clear errors."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ X = np.random.default_rng(0).standard_normal((2, 5, 3))
 
 
 @st.composite
-def gru_cases(draw, dtypes=("float32", "float64")):
+def gru_cases(draw, dtypes=("float32", "float64"), reset_after=(True,)):
     batch, time = draw(st.integers(1, 3)), draw(st.integers(0, 6))
     input_size, hidden = draw(st.integers(1, 4)), draw(st.integers(1, 5))
     dtype = draw(st.sampled_from(dtypes))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
-    weights = GRUWeights.random(input_size, hidden, seed=seed, dtype=dtype)
+    weights = GRUWeights.random(
+        input_size, hidden, seed=seed, dtype=dtype, reset_after=draw(st.sampled_from(reset_after))
+    )
     x = (rng.standard_normal((batch, time, input_size)) * 2).astype(dtype)
     state = (rng.uniform(-1, 1, (batch, hidden)),) if draw(st.booleans()) else None
     mask = rng.random((batch, time)) < 0.7 if draw(st.booleans()) else None
@@ -43,6 +46,23 @@ def test_backends_agree_forwards_and_backwards(case):
         assert max_difference(reference, backend.forward(x, weights, state, **options)) < tolerance
         grads = backend.gradients(x, weights, d_outputs, state, d_h=d_h, **options)
         assert max_difference(reference_grads, grads) < tolerance, name
+
+
+@given(gru_cases(dtypes=("float64",), reset_after=(True, False)))
+def test_numpy_path_equals_the_reference(case):
+    x, weights, state, mask, go_backwards, d_outputs, d_h = case
+    options = dict(mask=mask, go_backwards=go_backwards, reset_after=weights.reset_after)
+    assert (
+        max_difference(
+            numpy_gru.forward(x, weights, state, **options),
+            numpy_gru.reference_forward(x, weights, state, **options),
+        )
+        < 1e-12
+    )
+    fast = numpy_gru.gradients(x, weights, d_outputs, state, d_h=d_h, **options)
+    reference = numpy_gru.reference_gradients(x, weights, d_outputs, state, d_h=d_h, **options)
+    assert [a.shape for a in fast] == [a.shape for a in reference]
+    assert max_difference(fast, reference) < 1e-12
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
@@ -68,8 +88,9 @@ def test_numpy_and_keras_agree_on_both_reset_positions(reset_after):
     )
 
 
+@pytest.mark.parametrize("reference", [False, True], ids=["numpy path", "reference"])
 @pytest.mark.parametrize("reset_after", [True, False])
-def test_numpy_gradients_match_finite_differences(reset_after):
+def test_numpy_gradients_match_finite_differences(reset_after, reference):
     weights = GRUWeights.random(2, 3, seed=3, reset_after=reset_after)
     rng = np.random.default_rng(3)
     x, h0 = rng.standard_normal((2, 4, 2)), rng.standard_normal((2, 3))
@@ -77,12 +98,18 @@ def test_numpy_gradients_match_finite_differences(reset_after):
     mask = np.array([[True, False, True, True], [False, True, True, False]])
     options = dict(mask=mask, go_backwards=True, reset_after=reset_after)
 
+    forward, gradients = (
+        (numpy_gru.reference_forward, numpy_gru.reference_gradients)
+        if reference
+        else (numpy_gru.forward, numpy_gru.gradients)
+    )
+
     def loss(kernel, recurrent_kernel, bias, x, h0):
-        out = numpy_gru.forward(x, GRUWeights(kernel, recurrent_kernel, bias), (h0,), **options)
+        out = forward(x, GRUWeights(kernel, recurrent_kernel, bias), (h0,), **options)
         return np.sum(out.outputs * d_outputs) + np.sum(out.h * d_h)
 
     arguments = [weights.kernel, weights.recurrent_kernel, weights.bias, x, h0]
-    analytic = numpy_gru.gradients(x, weights, d_outputs, (h0,), d_h=d_h, **options)
+    analytic = gradients(x, weights, d_outputs, (h0,), d_h=d_h, **options)
     for position, expected in enumerate(analytic):
         numeric = np.zeros_like(expected)
         for index in np.ndindex(expected.shape):

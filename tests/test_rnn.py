@@ -1,4 +1,5 @@
-"""The vanilla RNN: RNNWeights, its converters, the three backends' forward and gradients."""
+"""The vanilla RNN: RNNWeights, its converters, the three backends' forward and gradients, and
+the NumPy path against the readable reference."""
 
 from __future__ import annotations
 
@@ -20,25 +21,6 @@ X = np.random.default_rng(0).standard_normal((2, 5, 3))
 @pytest.fixture(params=BACKEND_NAMES)
 def rnn_backend(request):
     return load_backend(request.param, "rnn")
-
-
-def reference_forward(x, weights, h0, mask, go_backwards):
-    """The plain loop, one sample and one step at a time."""
-    if go_backwards:
-        x, mask = x[:, ::-1], None if mask is None else mask[:, ::-1]
-    outputs = np.zeros((x.shape[0], x.shape[1], weights.hidden_size))
-    h_final = np.zeros((x.shape[0], weights.hidden_size))
-    for b in range(x.shape[0]):
-        h = np.zeros(weights.hidden_size) if h0 is None else h0[0][b]
-        out = np.zeros(weights.hidden_size)
-        for t in range(x.shape[1]):
-            if mask is None or mask[b, t]:
-                h = out = np.tanh(
-                    x[b, t] @ weights.kernel + h @ weights.recurrent_kernel + weights.bias
-                )
-            outputs[b, t] = out
-        h_final[b] = h
-    return outputs, h_final
 
 
 # --- RNNWeights ----------------------------------------------------------------------------
@@ -236,12 +218,40 @@ def test_backends_agree_forward_and_gradients(case):
         assert largest_difference(reference_grads, grads) < tolerance, name
 
 
-@given(rnn_cases(dtypes=("float64",)))
-def test_numpy_forward_equals_plain_loop(case):
-    x, weights, state, mask, go_backwards, _, _ = case
-    fast = numpy_rnn.forward(x, weights, state, mask=mask, go_backwards=go_backwards)
-    slow = reference_forward(x, weights, state, mask, go_backwards)
-    assert largest_difference(fast, slow) < 1e-12
+@given(rnn_cases(dtypes=("float64",)), st.integers(0, 2**16))
+def test_numpy_path_equals_the_reference(case, bias_seed):
+    x, weights, state, mask, go_backwards, d_outputs, d_h = case
+    bias = np.random.default_rng(bias_seed).uniform(-1, 1, weights.bias.shape)
+    weights = RNNWeights(weights.kernel, weights.recurrent_kernel, bias)  # Keras starts at 0
+    flags = dict(mask=mask, go_backwards=go_backwards)
+    fast = numpy_rnn.forward(x, weights, state, **flags)
+    reference = numpy_rnn.reference_forward(x, weights, state, **flags)
+    assert largest_difference(fast, reference) < 1e-12
+    fast_grads = numpy_rnn.gradients(x, weights, d_outputs, state, d_h=d_h, **flags)
+    reference_grads = numpy_rnn.reference_gradients(x, weights, d_outputs, state, d_h=d_h, **flags)
+    assert [a.shape for a in fast_grads] == [a.shape for a in reference_grads]
+    assert largest_difference(fast_grads, reference_grads) < 1e-12
+
+
+def test_reference_step_and_its_gradients():
+    """One step against tanh(x W + h U + b) written out, and step_backward against central
+    differences of step_forward."""
+    rng = np.random.default_rng(4)
+    weights = RNNWeights(*(rng.standard_normal(shape) for shape in ((3, 4), (4, 4), (4,))))
+    x_t, h, d_h_next = (rng.standard_normal(shape) for shape in ((2, 3), (2, 4), (2, 4)))
+    h_next, cache = numpy_rnn.step_forward(x_t, h, weights)
+    expected = np.tanh(x_t @ weights.kernel + h @ weights.recurrent_kernel + weights.bias)
+    np.testing.assert_array_equal(h_next, expected)
+    d_x_t, d_h, *_ = numpy_rnn.step_backward(d_h_next, cache)
+    for array, analytic in ((x_t, d_x_t), (h, d_h)):
+        numeric = np.zeros_like(array)
+        for position in np.ndindex(array.shape):
+            for sign in (1, -1):
+                array[position] += sign * 1e-6
+                loss = np.sum(numpy_rnn.step_forward(x_t, h, weights)[0] * d_h_next)
+                array[position] -= sign * 1e-6
+                numeric[position] += sign * loss / 2e-6
+        np.testing.assert_allclose(analytic, numeric, atol=1e-8)
 
 
 def test_numpy_gradients_match_finite_differences():
