@@ -86,6 +86,26 @@ def test_hard_sigmoids():
     assert arguments.sigmoid(np.array([-1000.0, 0.0, 1000.0])).tolist() == [0.0, 0.5, 1.0]
 
 
+def test_max_norm_equals_the_keras_constraint():
+    from companion.models.keras_models import keras
+
+    weights = np.random.default_rng(3).standard_normal((5, 8))
+    for axis in (0, 1):
+        constrained = arguments.max_norm(weights, 2.3, axis=axis)
+        expected = keras.ops.convert_to_numpy(keras.constraints.MaxNorm(2.3, axis=axis)(weights))
+        np.testing.assert_allclose(constrained, expected, rtol=0, atol=1e-12)
+        norms = np.linalg.norm(constrained, axis=axis)
+        assert np.all(norms <= 2.3)
+        long = np.linalg.norm(weights, axis=axis) > 2.3
+        assert long.any() and (~long).any()  # the case has slices on both sides of the limit
+        np.testing.assert_allclose(norms[long], 2.3, rtol=1e-6)
+
+
+def test_max_norm_rejects_a_limit_that_is_not_positive():
+    with pytest.raises(ValueError, match="max_value must be positive; got 0"):
+        arguments.max_norm(np.ones((2, 2)), 0)
+
+
 @given(input_size=st.integers(1, 500), units=st.integers(1, 500))
 def test_parameter_count_formula(input_size, units):
     keras_count = arguments.lstm_parameter_count(input_size, units)

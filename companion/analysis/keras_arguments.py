@@ -9,8 +9,9 @@ stacked, and the result z split into four blocks z0..z3 = i, f, c, o::
     c  = f * c_{t-1} + i * activation(z2)
     o  = recurrent_activation(z3)        h = o * activation(c)
 
-Also the two ``hard_sigmoid`` functions Keras has shipped (Keras 2's and Keras 3's), and the
-parameter count of an LSTM layer in Keras and in PyTorch. NumPy only.
+Also the two ``hard_sigmoid`` functions Keras has shipped (Keras 2's and Keras 3's), the
+``MaxNorm`` weight constraint, and the parameter count of an LSTM layer in Keras and in
+PyTorch. NumPy only.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ def sigmoid(z: Any) -> np.ndarray:
 
 
 def hard_sigmoid_keras2(z: Any) -> np.ndarray:
-    """Keras 2's ``hard_sigmoid``, its LSTM's default recurrent activation:
-    clip(0.2 * z + 0.5, 0, 1), linear on (-2.5, 2.5)."""
+    """Keras 2's ``hard_sigmoid``: clip(0.2 * z + 0.5, 0, 1), linear on (-2.5, 2.5).
+
+    It was the default recurrent activation of Keras's LSTM up to Keras 2.2; Keras 2.3.0
+    (September 2019) made the default ``sigmoid``."""
     return np.clip(0.2 * np.asarray(z) + 0.5, 0.0, 1.0)
 
 
@@ -41,6 +44,21 @@ def hard_sigmoid_keras3(z: Any) -> np.ndarray:
     """Keras 3's ``hard_sigmoid`` (``keras.activations.hard_sigmoid``):
     clip(z / 6 + 0.5, 0, 1) = relu6(z + 3) / 6, linear on (-3, 3)."""
     return np.clip(np.asarray(z) / 6.0 + 0.5, 0.0, 1.0)
+
+
+def max_norm(weights: Any, max_value: float, *, axis: int = 0) -> np.ndarray:
+    """What ``keras.constraints.MaxNorm(max_value, axis)`` does to a weight array.
+
+    Every slice along ``axis`` (axis 0: every column of a (inputs, outputs) kernel, the
+    weights into one output) whose Euclidean norm exceeds ``max_value`` is scaled down to
+    that norm; Keras writes it as w * clip(norm, 0, max_value) / (1e-7 + norm), so slices
+    below the limit shrink by the factor norm / (1e-7 + norm) too.
+    """
+    weights = real_array("weights", weights)
+    if not max_value > 0:
+        raise ValueError(f"max_value must be positive; got {max_value!r}")
+    norms = np.sqrt(np.sum(weights**2, axis=axis, keepdims=True))
+    return weights * (np.clip(norms, 0.0, max_value) / (1e-7 + norms))
 
 
 class StepParts(NamedTuple):
@@ -157,7 +175,7 @@ def plot_recurrent_activations(low: float = -6.0, high: float = 6.0) -> Any:
         raise ValueError(f"low must be below high; got low={low}, high={high}")
     z = np.linspace(low, high, 481)
     figure, axes = plt.subplots(figsize=(7, 3.5))
-    axes.plot(z, sigmoid(z), label="sigmoid (Keras 3 default)")
+    axes.plot(z, sigmoid(z), label="sigmoid (the default since Keras 2.3)")
     axes.plot(z, hard_sigmoid_keras2(z), label="hard_sigmoid, Keras 2: clip(0.2z + 0.5)")
     axes.plot(z, hard_sigmoid_keras3(z), label="hard_sigmoid, Keras 3: clip(z/6 + 0.5)")
     axes.set_title("Gate activations: recurrent_activation choices")
