@@ -59,7 +59,7 @@ def gate_heatmap(values: Mapping[str, np.ndarray], tokens: Sequence[str], *, tit
             image = axis.imshow(array, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
         axis.set_title(GATE_TITLES.get(name, name), fontsize=10)
         axis.set_xlabel("hidden unit")
-        axis.set_xticks(range(array.shape[1]))
+        axis.set_xticks(range(0, array.shape[1], -(-array.shape[1] // 8)))  # 8 labels at most
         axis.set_yticks(
             range(len(tokens)),
             labels=tokens if axis is axes[0, 0] else [],
