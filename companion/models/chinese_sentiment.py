@@ -29,8 +29,9 @@ from companion.weights import LSTMWeights
 class SentimentModel:
     """Embedding -> LSTM -> dense sigmoid, as NumPy arrays.
 
-    vocabulary:   the tokens; a token's id is its index. Tokens outside it map to
-                  :data:`~companion.data.sentiment.UNKNOWN` if the vocabulary has it.
+    vocabulary:   the tokens; a token's id is its index. Tokens outside it map to the
+                  unknown token ``"<unk>"`` of :mod:`companion.data.sentiment` if the
+                  vocabulary has it.
     embedding:    (vocabulary, embedding_size), one row per token
     lstm:         LSTMWeights (embedding_size -> hidden)
     dense_kernel: (hidden,), dense_bias: float; P(positive) = sigmoid(h_T @ kernel + bias)
@@ -72,8 +73,9 @@ def encode_tokens(
 ) -> list[np.ndarray]:
     """Token ids of each sentence, (time,) int64 each, indices into ``vocabulary``.
 
-    Tokens outside the vocabulary map to :data:`~companion.data.sentiment.UNKNOWN`; without
-    it in the vocabulary they raise ValueError, as does an empty sentence.
+    Tokens outside the vocabulary map to the unknown token ``"<unk>"`` of
+    :mod:`companion.data.sentiment`; without it in the vocabulary they raise ValueError, as
+    does an empty sentence.
     """
     ids = {token: index for index, token in enumerate(vocabulary)}
     unknown = ids.get(UNKNOWN)
