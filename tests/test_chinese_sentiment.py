@@ -7,9 +7,8 @@ import pytest
 
 from companion import LSTMWeights
 from companion.data.chinese_sentiment import (
-    GLOSSES,
     VOCABULARY,
-    encode,
+    distinct_split,
     generate,
     group_by_length,
     label,
@@ -44,11 +43,18 @@ def test_every_generated_sentence_has_one_sentiment_word():
     assert [label(s) for s in sentences] == list(labels)
 
 
-def test_encode_and_glosses():
-    np.testing.assert_array_equal(encode(["我", "很"]), [0, len(VOCABULARY) - 1])
-    with pytest.raises(ValueError, match="not in the vocabulary"):
-        encode(["我", "猫"])
-    assert set(GLOSSES) == set(VOCABULARY)
+def test_distinct_split_shares_no_sentence():
+    sentences, labels = generate(600, seed=0)
+    train, train_labels, test, test_labels = distinct_split(sentences, labels, 100, seed=2)
+    assert len(test) == 100 and len(set(test)) == 100
+    assert len(set(train)) == len(train) == len(set(sentences)) - 100
+    assert not set(train) & set(test)
+    assert [label(s) for s in train] == train_labels.tolist()
+    assert [label(s) for s in test] == test_labels.tolist()
+    with pytest.raises(ValueError, match="test_size must be an integer in"):
+        distinct_split(sentences, labels, len(set(sentences)))
+    with pytest.raises(ValueError, match="got 1 labels for 2 sentences"):
+        distinct_split([("我",), ("你",)], np.array([1]), 1)
 
 
 def test_group_by_length():
@@ -67,36 +73,72 @@ def test_training_learns_and_numpy_reads_the_torch_model():
     from companion.models import chinese_sentiment
 
     sentences, labels = generate(200, seed=0)
-    model, losses = chinese_sentiment.train(sentences, labels, hidden_size=4, epochs=60)
-    again, _ = chinese_sentiment.train(sentences, labels, hidden_size=4, epochs=60)
+    model, losses = chinese_sentiment.train(
+        sentences, labels, VOCABULARY, hidden_size=4, epochs=60
+    )
+    again, _ = chinese_sentiment.train(sentences, labels, VOCABULARY, hidden_size=4, epochs=60)
     assert losses[-1] < losses[0] / 2
     assert model.accuracy(sentences, labels) > 0.9
     np.testing.assert_array_equal(model.embedding, again.embedding)  # seeded: reproducible
-    assert model.lstm == again.lstm
+    assert model.lstm == again.lstm and model.vocabulary == VOCABULARY
 
     # The NumPy forward pass of the converted weights equals the PyTorch model's.
-    net = chinese_sentiment.SentimentLSTM(8, 4)
-    torch.manual_seed(1)
-    for parameter in net.parameters():
-        torch.nn.init.normal_(parameter)
     tokens = [["我", "喜欢", "这个", "电影"], ["他", "不", "爱", "那个"]]
-    ids = torch.from_numpy(np.stack([encode(s) for s in tokens]))
-    expected = torch.sigmoid(net(ids)).detach().numpy()
-    np.testing.assert_allclose(net.to_numpy().predict(tokens), expected, rtol=0, atol=1e-12)
+    for dtype, tolerance in ((torch.float64, 1e-12), (torch.float32, 1e-5)):
+        net = chinese_sentiment.SentimentLSTM(len(VOCABULARY), 8, 4, dtype)
+        torch.manual_seed(1)
+        for parameter in net.parameters():
+            torch.nn.init.normal_(parameter)
+        ids = torch.from_numpy(np.stack(chinese_sentiment.encode_tokens(tokens, VOCABULARY)))
+        expected = torch.sigmoid(net(ids)).detach().numpy()
+        converted = net.to_numpy(VOCABULARY)
+        assert converted.lstm.dtype == np.dtype(str(dtype).removeprefix("torch."))
+        np.testing.assert_allclose(converted.predict(tokens), expected, rtol=0, atol=tolerance)
 
 
-def test_train_rejects_bad_labels():
+def test_minibatch_training_on_a_vocabulary_with_unknown_words():
+    pytest.importorskip("torch")
+    from companion.data.sentiment import PAD, UNKNOWN
+    from companion.models import chinese_sentiment
+
+    sentences, labels = generate(300, seed=1)
+    vocabulary = (PAD, UNKNOWN, *VOCABULARY[:-4])  # the last four tokens become unknown
+    model, losses = chinese_sentiment.train(
+        sentences, labels, vocabulary, epochs=25, batch_size=32, dtype="float32", seed=3
+    )
+    assert len(losses) == 25 and losses[-1] < losses[0] / 2
+    assert model.embedding.dtype == np.float32 and model.accuracy(sentences, labels) > 0.8
+    assert model.ids(["我", "很", "猫"]).tolist() == [2, 1, 1]
+
+
+def test_encode_tokens_needs_known_tokens_without_unknown():
+    from companion.models.chinese_sentiment import encode_tokens
+
+    assert encode_tokens([["我", "很"]], VOCABULARY)[0].tolist() == [0, len(VOCABULARY) - 1]
+    with pytest.raises(ValueError, match="tokens not in the vocabulary: \\['猫'\\]"):
+        encode_tokens([["我", "猫"]], VOCABULARY)
+    with pytest.raises(ValueError, match="at least one token"):
+        encode_tokens([[]], VOCABULARY)
+
+
+def test_train_rejects_bad_arguments():
     pytest.importorskip("torch")
     from companion.models import chinese_sentiment
 
+    one = [("我", "喜欢", "这个", "电影")]
     with pytest.raises(ValueError, match="labels must be 0/1"):
-        chinese_sentiment.train([("我", "喜欢", "这个", "电影")], np.array([2]))
+        chinese_sentiment.train(one, np.array([2]), VOCABULARY)
+    with pytest.raises(ValueError, match="batch_size must be None or a positive integer"):
+        chinese_sentiment.train(one, np.array([1]), VOCABULARY, batch_size=0)
+    with pytest.raises(ValueError, match="dtype must be 'float32' or 'float64'"):
+        chinese_sentiment.train(one, np.array([1]), VOCABULARY, dtype="float16")
 
 
 def test_model_embed_needs_one_length():
     from companion.models.chinese_sentiment import SentimentModel
 
     model = SentimentModel(
+        VOCABULARY,
         np.zeros((len(VOCABULARY), 2)),
         LSTMWeights.random(2, 3),
         np.zeros(3),

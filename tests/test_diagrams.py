@@ -151,15 +151,15 @@ def test_lstm_cell_values_show_means_and_token():
     assert "The LSTM cell at the token “不” of “我不喜欢这个电影”" in titled
 
 
-@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # where no CJK font is installed
-def test_chinese_title_uses_only_installed_fonts():
+@pytest.mark.filterwarnings("error:Glyph .* missing from font")
+def test_chinese_title_is_drawn_with_the_cjk_font():
     figure = diagrams.lstm_cell_values(token_values(), "喜欢")
     title = next(text for text in figure.findobj(Text) if "喜欢" in text.get_text())
     installed = {font.name for font in font_manager.fontManager.ttflist}
     families = title.get_fontfamily()
     assert families[0] == "DejaVu Sans"
-    assert set(families) <= installed
-    png(figure)  # draws, with or without a CJK font
+    assert set(families) <= installed and len(families) == 2
+    png(figure)  # a missing glyph would raise
 
 
 def test_cell_values_reads_one_token_of_a_trace():

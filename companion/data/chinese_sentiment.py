@@ -9,7 +9,8 @@ Sentences are built from two templates over a handful of tokens, already split i
 The label is 1 (positive) when the verb or adjective is positive and the sentence is not
 negated by 不, else 0. So the model has to carry 不 forward to the word it negates.
 
-The classifier trained on it is in :mod:`companion.models.chinese_sentiment`.
+The corpus isolates one thing, negation; the book's model of real reviews is trained on
+:mod:`companion.data.reviews`. The classifier is in :mod:`companion.models.chinese_sentiment`.
 """
 
 from __future__ import annotations
@@ -40,33 +41,6 @@ VOCABULARY: tuple[str, ...] = (
     INTENSIFIER,
 )
 """Every token of the corpus; a token's id is its index here."""
-
-GLOSSES = {
-    "我": "I",
-    "你": "you",
-    "他": "he",
-    "我们": "we",
-    "喜欢": "like",
-    "爱": "love",
-    "讨厌": "dislike",
-    "恨": "hate",
-    "这个": "this",
-    "那个": "that",
-    "电影": "movie",
-    "故事": "story",
-    "演员": "actor",
-    "歌": "song",
-    "好看": "good-looking",
-    "精彩": "brilliant",
-    "有趣": "fun",
-    "无聊": "boring",
-    "难看": "ugly",
-    "糟糕": "awful",
-    "不": "not",
-    "很": "very",
-}
-"""An English gloss of every token, for figure labels (Matplotlib's default font has no
-Chinese characters)."""
 
 _POSITIVE = frozenset(POSITIVE_VERBS + POSITIVE_ADJECTIVES)
 _SENTIMENT_WORDS = _POSITIVE | frozenset(NEGATIVE_VERBS + NEGATIVE_ADJECTIVES)
@@ -112,12 +86,43 @@ def generate(count: int, *, seed: int = 0) -> tuple[list[tuple[str, ...]], np.nd
     return sentences, np.array([label(s) for s in sentences])
 
 
-def encode(tokens: Sequence[str]) -> np.ndarray:
-    """Token ids (time,) of one sentence, indices into :data:`VOCABULARY`."""
-    unknown = [token for token in tokens if token not in VOCABULARY]
-    if unknown:
-        raise ValueError(f"tokens not in the vocabulary: {unknown}; known: {VOCABULARY}")
-    return np.array([VOCABULARY.index(token) for token in tokens])
+def distinct_split(
+    sentences: Sequence[Sequence[str]],
+    labels: np.ndarray,
+    test_size: int,
+    *,
+    held_out: Sequence[Sequence[str]] = (),
+    seed: int = 0,
+) -> tuple[list[tuple[str, ...]], np.ndarray, list[tuple[str, ...]], np.ndarray]:
+    """Each distinct sentence once, shuffled from ``seed`` and split into training and test
+    sentences that share none: (train_sentences, train_labels, test_sentences, test_labels),
+    ``test_size`` sentences for the test set. The ``held_out`` sentences, where drawn, go to
+    the test set whatever the shuffle (so a sentence the book traces is never trained on).
+
+    The templates make only a few hundred distinct sentences, so independent draws repeat
+    each other; splitting the draws themselves would put the same sentence on both sides.
+    """
+    labels = np.asarray(labels)
+    if labels.shape != (len(sentences),):
+        raise ValueError(f"got {labels.shape[0]} labels for {len(sentences)} sentences")
+    label_of = dict(zip(map(tuple, sentences), labels.tolist(), strict=True))
+    distinct = list(label_of)
+    if not isinstance(test_size, int | np.integer) or not 0 < test_size < len(distinct):
+        raise ValueError(
+            f"test_size must be an integer in (0, {len(distinct)}), the number of distinct "
+            f"sentences; got {test_size!r}"
+        )
+    order = np.random.default_rng(seed).permutation(len(distinct))
+    kept_out = {tuple(sentence) for sentence in held_out}
+    order = sorted(order, key=lambda k: distinct[k] not in kept_out)  # stable: held out first
+    test = [distinct[k] for k in order[:test_size]]
+    train = [distinct[k] for k in order[test_size:]]
+    return (
+        train,
+        np.array([label_of[s] for s in train]),
+        test,
+        np.array([label_of[s] for s in test]),
+    )
 
 
 def group_by_length(

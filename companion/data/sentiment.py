@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -196,27 +196,39 @@ def tokenize(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.replace("<br />", " ").lower())
 
 
-def build_vocabulary(texts: Iterable[str], max_size: int) -> tuple[str, ...]:
+def build_vocabulary(
+    texts: Iterable[Any], max_size: int, *, tokenizer: Callable[[Any], Sequence[str]] = tokenize
+) -> tuple[str, ...]:
     """``max_size`` words: padding, unknown, then the most frequent words (ties in
-    alphabetical order, so the result does not depend on file order)."""
+    alphabetical order, so the result does not depend on file order).
+
+    ``tokenizer`` splits one text into words (:func:`tokenize` by default; ``list`` for texts
+    that are already lists of words, such as segmented Chinese)."""
     if not isinstance(max_size, int | np.integer) or max_size < 2:
         raise ValueError(f"max_size must be an integer >= 2; got {max_size!r}")
-    counts = Counter(word for text in texts for word in tokenize(text))
+    counts = Counter(word for text in texts for word in tokenizer(text))
     ranked = sorted(counts, key=lambda word: (-counts[word], word))
     return (PAD, UNKNOWN, *ranked[: max_size - 2])
 
 
-def encode(texts: Sequence[str], vocabulary: Sequence[str], length: int) -> np.ndarray:
+def encode(
+    texts: Sequence[Any],
+    vocabulary: Sequence[str],
+    length: int,
+    *,
+    tokenizer: Callable[[Any], Sequence[str]] = tokenize,
+) -> np.ndarray:
     """Token ids (samples, length) int64, padded and truncated at the front as Keras's
     ``pad_sequences`` does by default, so the words nearest the end are kept last;
-    words outside ``vocabulary`` map to the unknown id 1."""
+    words outside ``vocabulary`` map to the unknown id 1. ``tokenizer`` as in
+    :func:`build_vocabulary`."""
     if not isinstance(length, int | np.integer) or length < 1:
         raise ValueError(f"length must be a positive integer; got {length!r}")
     ids = {word: index for index, word in enumerate(vocabulary)}
     unknown = ids.get(UNKNOWN, 1)
     encoded = np.zeros((len(texts), length), dtype=np.int64)
     for row, text in zip(encoded, texts, strict=True):
-        words = [ids.get(word, unknown) for word in tokenize(text)][-length:]
+        words = [ids.get(word, unknown) for word in tokenizer(text)][-length:]
         if words:
             row[length - len(words) :] = words
     return encoded

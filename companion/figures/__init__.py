@@ -1,2 +1,3 @@
 """The book's figures: data plots, from NumPy arrays to Matplotlib figures (:mod:`.plots`),
-and architecture diagrams drawn by code (:mod:`.diagrams`)."""
+architecture diagrams drawn by code (:mod:`.diagrams`), and the CJK font that lets them show
+Chinese characters (:mod:`.fonts`)."""

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from companion.figures.fonts import chinese_font_family
+
 # --- One visual language -------------------------------------------------------------------
 
 INK = "#2b2b2b"
@@ -43,22 +45,6 @@ REMOVED = "#c92a2a"
 FADED = 0.3
 NODE_RADIUS = 0.15
 
-CJK_FONT_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Noto Sans CJK JP",
-    "Noto Sans CJK TC",
-    "Droid Sans Fallback",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "Heiti SC",
-)
-"""Fonts with Chinese characters, in order of preference, for titles that name a token."""
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
 """The ``merge_mode`` values of ``keras.layers.Bidirectional`` that :func:`bidirectional_layer`
@@ -592,15 +578,6 @@ def _strip(
         )
 
 
-def _fonts_with_chinese() -> list[str]:
-    """``DejaVu Sans`` followed by every installed family of :data:`CJK_FONT_FAMILIES`, the
-    fallback list for text that mixes Latin letters with Chinese characters."""
-    from matplotlib import font_manager
-
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return ["DejaVu Sans", *(name for name in CJK_FONT_FAMILIES if name in installed)]
-
-
 def cell_values(trace: Any, step: int, *, sample: int = 0, c_prev: Any = None) -> dict:
     """The values :func:`lstm_cell_values` draws for one token, from an
     :class:`~companion.analysis.trace.LSTMTrace` (arrays (batch, time, hidden)).
@@ -629,9 +606,8 @@ def lstm_cell_values(values: Mapping[str, Any], token: str, *, sentence: str = "
     token:    the token, named in the title
     sentence: the sentence it belongs to, named after it if given
 
-    :func:`cell_values` takes these values from a trace. Chinese characters in the title
-    need one of the fonts :data:`CJK_FONT_FAMILIES`; without one they are drawn as empty
-    boxes, and nothing fails.
+    :func:`cell_values` takes these values from a trace. Chinese characters in the title are
+    drawn with the CJK font of :func:`companion.figures.fonts.chinese_font_family`.
     """
     arrays = _check_cell_values(values)
     if not isinstance(token, str) or not token:
@@ -649,7 +625,7 @@ def lstm_cell_values(values: Mapping[str, Any], token: str, *, sentence: str = "
     layout = _CellLayout(block_width=0.9, block_height=0.74, block_y=1.85, c_lane=3.35)
     figure, axes = _canvas(layout.width, layout.height)
     title = f"The LSTM cell at the token “{token}”" + (f" of “{sentence}”" if sentence else "")
-    _title(axes, title, family=_fonts_with_chinese())
+    _title(axes, title, family=list(chinese_font_family()))
     labels = {"f": r"$\sigma$", "i": r"$\sigma$", "g": "tanh", "o": r"$\sigma$"}
     _lstm_cell(axes, layout, block_labels={name: "" for name in labels})
     for name in "ifgo":

@@ -31,8 +31,11 @@ def gate_heatmap(values: Mapping[str, np.ndarray], tokens: Sequence[str], *, tit
 
     values: name ('i', 'f', 'g', 'o', 'c' or 'h', or any label) -> (time, hidden) array.
     Gates in (0, 1) use a 0..1 colour scale; the others a symmetric -1..1 (or wider) scale.
+    Tokens and title may be Chinese: they are set in :func:`~.fonts.chinese_font_family`.
     """
     import matplotlib.pyplot as plt
+
+    from companion.figures.fonts import chinese_font_family
 
     arrays = {name: np.asarray(array) for name, array in values.items()}
     for name, array in arrays.items():
@@ -56,11 +59,15 @@ def gate_heatmap(values: Mapping[str, np.ndarray], tokens: Sequence[str], *, tit
             image = axis.imshow(array, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
         axis.set_title(GATE_TITLES.get(name, name), fontsize=10)
         axis.set_xlabel("hidden unit")
-        axis.set_xticks(range(array.shape[1]))
-        axis.set_yticks(range(len(tokens)), labels=tokens if axis is axes[0, 0] else [])
+        axis.set_xticks(range(0, array.shape[1], -(-array.shape[1] // 8)))  # 8 labels at most
+        axis.set_yticks(
+            range(len(tokens)),
+            labels=tokens if axis is axes[0, 0] else [],
+            fontfamily=chinese_font_family(),
+        )
         figure.colorbar(image, ax=axis, orientation="horizontal", pad=0.02, shrink=0.9)
     axes[0, 0].set_ylabel("time step (token)")
-    figure.suptitle(title)
+    figure.suptitle(title, fontfamily=chinese_font_family())
     return figure
 
 

@@ -1,12 +1,14 @@
-"""The sentiment classifier of :mod:`companion.data.chinese_sentiment`: trained with PyTorch,
-read with NumPy.
+"""Chinese sentiment classifiers, trained with PyTorch and read with NumPy: on the generated
+corpus of :mod:`companion.data.chinese_sentiment` and on the real reviews of
+:mod:`companion.data.reviews`.
 
-The model is ``nn.Embedding -> nn.LSTM -> nn.Linear`` on the last hidden state, in float64,
-trained full batch with Adam. Sentences of each length form one unpadded batch, so no mask
-is needed. Training is seeded and single-threaded, so it gives the same weights on every
-run; the result comes back as a :class:`SentimentModel` of NumPy arrays, the LSTM read with
-:meth:`LSTMWeights.from_torch`, evaluated with the NumPy LSTM so that its gates can be traced
-with :func:`companion.analysis.trace.trace`.
+The model is ``nn.Embedding -> nn.LSTM -> nn.Linear`` on the last hidden state, trained with
+Adam on tokenised sentences. Sentences of each length form their own batches, so there is no
+padding and no mask: the NumPy LSTM reading the trained weights computes exactly what the
+PyTorch model computed. Training is seeded and single-threaded, so it gives the same weights
+on every run on one machine (other CPUs round differently, and training amplifies it). The
+result comes back as a :class:`SentimentModel` of NumPy arrays, the LSTM read with
+:meth:`LSTMWeights.from_torch`, whose gates :func:`companion.analysis.trace.trace` can record.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import numpy as np
 import torch
 
 from companion import numpy_lstm
-from companion.data.chinese_sentiment import VOCABULARY, encode, group_by_length
+from companion.data.chinese_sentiment import group_by_length
+from companion.data.sentiment import UNKNOWN
 from companion.weights import LSTMWeights
 
 
@@ -26,22 +29,30 @@ from companion.weights import LSTMWeights
 class SentimentModel:
     """Embedding -> LSTM -> dense sigmoid, as NumPy arrays.
 
-    embedding:    (vocabulary, embedding_size), one row per token of :data:`VOCABULARY`
+    vocabulary:   the tokens; a token's id is its index. Tokens outside it map to the
+                  unknown token ``"<unk>"`` of :mod:`companion.data.sentiment` if the
+                  vocabulary has it.
+    embedding:    (vocabulary, embedding_size), one row per token
     lstm:         LSTMWeights (embedding_size -> hidden)
     dense_kernel: (hidden,), dense_bias: float; P(positive) = sigmoid(h_T @ kernel + bias)
     """
 
+    vocabulary: tuple[str, ...]
     embedding: np.ndarray
     lstm: LSTMWeights
     dense_kernel: np.ndarray
     dense_bias: float
+
+    def ids(self, tokens: Sequence[str]) -> np.ndarray:
+        """Token ids (time,) of one sentence."""
+        return encode_tokens([tokens], self.vocabulary)[0]
 
     def embed(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
         """Embedded sentences of one length: (batch, time, embedding_size)."""
         lengths = sorted({len(s) for s in sentences})
         if len(lengths) != 1:
             raise ValueError(f"embed needs sentences of one length; got lengths {lengths}")
-        return self.embedding[np.stack([encode(s) for s in sentences])]
+        return self.embedding[np.stack(encode_tokens(sentences, self.vocabulary))]
 
     def predict(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
         """P(positive) for each sentence, (batch,), computed with the NumPy LSTM."""
@@ -57,25 +68,59 @@ class SentimentModel:
         return float(np.mean((self.predict(sentences) > 0.5) == np.asarray(labels)))
 
 
-class SentimentLSTM(torch.nn.Module):
-    """Embedding -> LSTM -> dense logit on the last hidden state (float64)."""
+def encode_tokens(
+    sentences: Sequence[Sequence[str]], vocabulary: Sequence[str]
+) -> list[np.ndarray]:
+    """Token ids of each sentence, (time,) int64 each, indices into ``vocabulary``.
 
-    def __init__(self, embedding_size: int, hidden_size: int) -> None:
+    Tokens outside the vocabulary map to the unknown token ``"<unk>"`` of
+    :mod:`companion.data.sentiment`; without it in the vocabulary they raise ValueError, as
+    does an empty sentence.
+    """
+    ids = {token: index for index, token in enumerate(vocabulary)}
+    unknown = ids.get(UNKNOWN)
+    encoded = []
+    for tokens in sentences:
+        if len(tokens) == 0:
+            raise ValueError("every sentence needs at least one token; got an empty one")
+        missing = [token for token in tokens if token not in ids]
+        if missing and unknown is None:
+            raise ValueError(
+                f"tokens not in the vocabulary: {missing}; known: {tuple(vocabulary)[:30]}"
+            )
+        encoded.append(np.array([ids.get(token, unknown) for token in tokens], dtype=np.int64))
+    return encoded
+
+
+class SentimentLSTM(torch.nn.Module):
+    """Embedding -> LSTM -> dense logit on the last hidden state."""
+
+    def __init__(
+        self,
+        vocabulary_size: int,
+        embedding_size: int,
+        hidden_size: int,
+        dtype: torch.dtype = torch.float64,
+    ) -> None:
         super().__init__()
-        self.embedding = torch.nn.Embedding(len(VOCABULARY), embedding_size, dtype=torch.float64)
-        self.lstm = torch.nn.LSTM(
-            embedding_size, hidden_size, batch_first=True, dtype=torch.float64
-        )
-        self.dense = torch.nn.Linear(hidden_size, 1, dtype=torch.float64)
+        self.embedding = torch.nn.Embedding(vocabulary_size, embedding_size, dtype=dtype)
+        self.lstm = torch.nn.LSTM(embedding_size, hidden_size, batch_first=True, dtype=dtype)
+        self.dense = torch.nn.Linear(hidden_size, 1, dtype=dtype)
 
     def forward(self, token_ids: torch.Tensor) -> torch.Tensor:
         """token_ids (batch, time) -> logits (batch,)."""
         _, (h, _) = self.lstm(self.embedding(token_ids))
         return self.dense(h[0])[:, 0]
 
-    def to_numpy(self) -> SentimentModel:
-        """The trained parameters as a :class:`SentimentModel`."""
+    def to_numpy(self, vocabulary: Sequence[str]) -> SentimentModel:
+        """The trained parameters as a :class:`SentimentModel` over ``vocabulary``."""
+        if len(vocabulary) != self.embedding.num_embeddings:
+            raise ValueError(
+                f"vocabulary must have {self.embedding.num_embeddings} tokens; "
+                f"got {len(vocabulary)}"
+            )
         return SentimentModel(
+            vocabulary=tuple(vocabulary),
             embedding=self.embedding.weight.detach().numpy().copy(),
             lstm=LSTMWeights.from_torch(self.lstm),
             dense_kernel=self.dense.weight.detach().numpy()[0].copy(),
@@ -86,15 +131,21 @@ class SentimentLSTM(torch.nn.Module):
 def train(
     sentences: Sequence[Sequence[str]],
     labels: np.ndarray,
+    vocabulary: Sequence[str],
     *,
     embedding_size: int = 8,
     hidden_size: int = 8,
     epochs: int = 150,
     learning_rate: float = 0.03,
+    batch_size: int | None = None,
+    dtype: str = "float64",
     seed: int = 0,
 ) -> tuple[SentimentModel, list[float]]:
     """Train a sentiment LSTM on tokenised ``sentences`` with 0/1 ``labels`` (count,).
 
+    ``batch_size=None`` takes one full-batch step per epoch (every length group at once);
+    otherwise each epoch takes one step per batch of at most ``batch_size`` sentences of one
+    length, in an order shuffled from ``seed``. ``dtype`` is 'float32' or 'float64'.
     Returns the trained model and the mean binary cross-entropy of every epoch.
     """
     labels = np.asarray(labels)
@@ -102,31 +153,49 @@ def train(
         raise ValueError(
             f"labels must be 0/1 of shape ({len(sentences)},); got shape {labels.shape}"
         )
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be None or a positive integer; got {batch_size!r}")
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+    torch_dtype = getattr(torch, dtype)
+    token_ids = [torch.from_numpy(row) for row in encode_tokens(sentences, vocabulary)]
+    targets = torch.from_numpy(labels.astype(dtype))
+    groups = list(group_by_length(sentences).values())
+    rng = np.random.default_rng(seed)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         torch.manual_seed(seed)
-        model = SentimentLSTM(embedding_size, hidden_size)
+        model = SentimentLSTM(len(vocabulary), embedding_size, hidden_size, torch_dtype)
         optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-        batches = [
-            (
-                torch.from_numpy(np.stack([encode(sentences[k]) for k in indices])),
-                torch.from_numpy(labels[indices].astype(np.float64)),
-            )
-            for indices in group_by_length(sentences).values()
-        ]
         losses = []
         for _ in range(epochs):
-            optimizer.zero_grad()
-            loss = sum(
-                torch.nn.functional.binary_cross_entropy_with_logits(
-                    model(ids), targets, reduction="sum"
+            if batch_size is None:
+                steps = [groups]
+            else:
+                chunks = [
+                    chunk
+                    for group in groups
+                    for chunk in np.array_split(
+                        rng.permutation(group), -(-len(group) // batch_size)
+                    )
+                ]
+                steps = [[chunks[k]] for k in rng.permutation(len(chunks))]
+            total = 0.0
+            for step in steps:
+                optimizer.zero_grad()
+                loss = sum(
+                    torch.nn.functional.binary_cross_entropy_with_logits(
+                        model(torch.stack([token_ids[k] for k in indices])),
+                        targets[indices],
+                        reduction="sum",
+                    )
+                    for indices in step
                 )
-                for ids, targets in batches
-            ) / len(sentences)
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
+                (loss / sum(len(indices) for indices in step)).backward()
+                optimizer.step()
+                total += loss.item()
+            losses.append(total / len(sentences))
     finally:
         torch.set_num_threads(threads)
-    return model.to_numpy(), losses
+    return model.to_numpy(vocabulary), losses
