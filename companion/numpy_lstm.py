@@ -29,8 +29,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import prepare_cotangents, reverse_time
+from companion._checks import reverse_time
 from companion.lstm import (
+    SIGNATURE,
     LSTMCotangents,
     LSTMGradients,
     LSTMInputs,
@@ -86,7 +87,7 @@ def forward(
     Returns LSTMOutput(outputs (batch, time, hidden), h (batch, hidden), c (batch, hidden)).
     Keeps no per-step intermediates: its memory grows with time only through the outputs.
     """
-    inputs = prepare(x, weights, initial_state, mask)
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     output, _ = _run(inputs, weights, go_backwards, keep_cache=False)
     return output
 
@@ -100,8 +101,9 @@ def forward_with_cache(
     go_backwards: bool = False,
 ) -> tuple[LSTMOutput, LSTMCache]:
     """:func:`forward`, also returning the :class:`LSTMCache` that :func:`backward` needs."""
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     # keep_cache defaults to True: the cache is never None here.
-    return _run(prepare(x, weights, initial_state, mask), weights, go_backwards)  # type: ignore[return-value]
+    return _run(inputs, weights, go_backwards)  # type: ignore[return-value]
 
 
 def _run(
@@ -198,9 +200,7 @@ def backward(
         )
     time, batch, _ = cache.x.shape
     weights = cache.weights
-    cotangents = prepare_cotangents(
-        d_outputs, {"d_h": d_h, "d_c": d_c}, batch, time, weights.hidden_size, weights.dtype
-    )
+    cotangents = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)
     return _backward(LSTMCotangents(*cotangents), cache)
 
 
@@ -294,6 +294,8 @@ def gradients(
     (batch, hidden); mask: None or boolean (batch, time).
     Returns LSTMGradients(kernel, recurrent_kernel, bias, x, h0, c0).
     """
-    inputs, cotangents = prepare_gradients(x, weights, d_outputs, initial_state, mask, d_h, d_c)
+    inputs, cotangents = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
+    )
     _, cache = _run(inputs, weights, go_backwards)
     return _backward(cotangents, cache)

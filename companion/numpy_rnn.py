@@ -22,11 +22,12 @@ import numpy as np
 
 from companion._checks import reverse_time
 from companion.rnn import (
+    SIGNATURE,
     RNNGradients,
     RNNInputs,
     RNNOutput,
-    prepare_rnn,
-    prepare_rnn_gradients,
+    prepare,
+    prepare_gradients,
 )
 from companion.weights import RNNWeights
 
@@ -78,11 +79,11 @@ def forward(
     mask: None or a boolean (batch, time) array; False skips the step for that sample
     Returns RNNOutput(outputs (batch, time, hidden), h (batch, hidden)).
     """
-    inputs = prepare_rnn(x, weights, initial_state, mask)
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if go_backwards:
         inputs = reverse_time(inputs)
     steps = _steps(inputs, weights)
-    return RNNOutput(steps.outputs.transpose(1, 0, 2), steps.h)
+    return RNNOutput(np.ascontiguousarray(steps.outputs.transpose(1, 0, 2)), steps.h)
 
 
 def gradients(
@@ -100,7 +101,7 @@ def gradients(
 
     d_outputs: (batch, time, hidden), in the order ``forward`` returns the outputs
     d_h: None (zeros) or (batch, hidden), the gradient arriving at the final state
-    Returns RNNGradients(x, h0, kernel, recurrent_kernel, bias), each shaped like what it is
+    Returns RNNGradients(kernel, recurrent_kernel, bias, x, h0), each shaped like what it is
     the gradient of; the x gradient is in the order of the x passed in.
 
     Walking back from the last step, the gradient reaching step t's new state is what its
@@ -109,8 +110,9 @@ def gradients(
     recurrent_kernel.T, the state gradient of step t - 1. A masked step passes its state and
     output gradients straight through to the step before.
     """
-    inputs = prepare_rnn(x, weights, initial_state, mask)
-    d_outputs, d_state = prepare_rnn_gradients(inputs, weights, d_outputs, d_h)
+    inputs, (d_outputs, d_state) = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, go_backwards=go_backwards
+    )
     if go_backwards:
         inputs = reverse_time(inputs)
     x, _, mask = inputs
@@ -138,4 +140,4 @@ def gradients(
         d_state = d_state_kept + d_pre @ weights.recurrent_kernel.T
     if go_backwards:
         d_x = d_x[:, ::-1]
-    return RNNGradients(d_x, d_state, d_kernel, d_recurrent, d_bias)
+    return SIGNATURE.gradients(weights, (d_kernel, d_recurrent, d_bias), d_x, (d_state,))

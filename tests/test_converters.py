@@ -145,5 +145,5 @@ def test_torch_converters_name_the_module_they_expect(weights_type, module, expe
 
 
 def test_stacked_torch_converters_name_the_module_they_expect():
-    with pytest.raises(TypeError, match="torch.nn.LSTM; got GRU"):
+    with pytest.raises(TypeError, match=r"torch\.nn\.LSTM; got GRU"):
         StackedWeights.from_torch(torch.nn.GRU(3, 4))

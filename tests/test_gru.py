@@ -126,7 +126,7 @@ def test_torch_refuses_reset_after_false_clearly():
     ("call", "error", "message"),
     [
         (dict(weights=W, reset_after=False), ValueError, r"reset_after=False"),
-        (dict(initial_state=np.zeros((2, 4))), TypeError, r"initial_state must be a \(h0\)"),
+        (dict(initial_state=np.zeros((2, 5))), ValueError, r"h0 must have shape .* \(2, 4\)"),
         (dict(initial_state=(np.zeros((2, 5)),)), ValueError, r"h0 must have shape"),
         (dict(x=np.zeros((2, 5, 4))), ValueError, r"x must have shape \(batch, time, 3\)"),
         (dict(weights=W.kernel), TypeError, "weights must be GRUWeights; got ndarray"),
