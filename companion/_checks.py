@@ -77,10 +77,6 @@ class Inputs(NamedTuple):
     states: tuple[np.ndarray, ...]
     mask: np.ndarray | None
 
-    @property
-    def time(self) -> int:
-        return self.x.shape[1]
-
 
 WithTime = TypeVar("WithTime", bound=tuple)
 

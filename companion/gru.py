@@ -50,9 +50,9 @@ def prepare(
     weights: GRUWeights,
     initial_state: Any = None,
     mask: Any = None,
+    reset_after: Any = None,
     *,
     go_backwards: Any = False,
-    reset_after: Any = None,
 ) -> Inputs:
     """Validate a GRU call's arguments; ``initial_state`` is None, the array h0 or a 1-tuple
     (h0,). ``reset_after`` None means the weights' layout; a bool must match it."""

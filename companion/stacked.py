@@ -23,7 +23,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from companion._checks import Inputs, Signature, float_dtype
+from companion._checks import Inputs, Signature, flag, float_dtype
 from companion.weights import LSTMWeights, check_torch_module
 
 
@@ -108,7 +108,7 @@ class StackedWeights:
     ) -> StackedWeights:
         """Keras-style random weights (:meth:`LSTMWeights.random`) for every layer and
         direction, each from its own seed derived from ``seed``."""
-        directions = 2 if bidirectional else 1
+        directions = 2 if flag("bidirectional", bidirectional) else 1
         return cls(
             tuple(
                 tuple(

@@ -71,7 +71,8 @@ class LSTMVariant:
     @property
     def state_names(self) -> tuple[str, ...]:
         """The layer's states: (h, c), plus the previous gates (i, f, o) for FGR."""
-        return ("h0", "c0", "i0", "f0", "o0") if self.full_gate_recurrence else ("h0", "c0")
+        gates = ("i0", "f0", "o0") if self.full_gate_recurrence else ()
+        return SIGNATURE.state_names + gates
 
     def used_blocks(self) -> tuple[bool, bool, bool, bool]:
         """Which of the four (i, f, g, o) column blocks of the kernels and bias are used."""

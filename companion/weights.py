@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from companion._checks import float_dtype, real_array
+from companion._checks import flag, float_dtype, real_array
 
 GATES = ("i", "f", "g", "o")
 """The LSTM gates in the order they are stacked along the last axis of every weight."""
@@ -162,7 +162,9 @@ class _RecurrentWeights:
     def from_keras(cls, layer: Any) -> Self:
         """Read the weights of a built Keras layer of this kind (``keras.layers.LSTM`` for
         LSTMWeights, ``keras.layers.SimpleRNN`` for RNNWeights); a layer without bias reads
-        as zero bias."""
+        as zero bias. Another kind of layer raises TypeError; a layer with another
+        ``activation`` than tanh (or ``recurrent_activation`` than sigmoid) raises
+        ValueError, since the companion would compute something else."""
         cls._check_keras_layer(layer)
         arrays = [np.asarray(w) for w in layer.get_weights()]
         if len(arrays) == 2:
@@ -371,6 +373,7 @@ def check_torch_module(module: Any, expected: str) -> None:
 
 def _torch_suffix(module: Any, layer: int, reverse: bool, expected: str) -> str:
     check_torch_module(module, expected)
+    flag("reverse", reverse)
     if getattr(module, "nonlinearity", "tanh") != "tanh":
         raise ValueError(
             f"torch.nn.RNN with nonlinearity={module.nonlinearity!r} has no Keras SimpleRNN "
@@ -452,6 +455,7 @@ class GRUWeights(_RecurrentWeights):
         comparison exercise the bias too). Reproducible from ``seed``."""
         resolved = float_dtype(dtype)
         cls._check_sizes(input_size, hidden_size)
+        flag("reset_after", reset_after)
         rng = np.random.default_rng(seed)
         kernel = glorot_uniform(rng, input_size, 3 * hidden_size, resolved)
         recurrent_kernel = orthogonal(rng, hidden_size, 3 * hidden_size, resolved)
@@ -463,7 +467,8 @@ class GRUWeights(_RecurrentWeights):
 
     @classmethod
     def from_keras(cls, layer: Any) -> GRUWeights:
-        """Read the weights of a built ``keras.layers.GRU`` (with bias)."""
+        """Read the weights of a built ``keras.layers.GRU`` (with bias); refused as for
+        :meth:`LSTMWeights.from_keras` when the layer computes something else."""
         cls._check_keras_layer(layer)
         arrays = [np.asarray(w) for w in layer.get_weights()]
         if len(arrays) != 3:

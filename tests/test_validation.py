@@ -89,11 +89,9 @@ def test_empty_batch_and_empty_time_give_the_empty_result(model, backend_name, b
     assert not any(np.any(a) for a in arrays[:3])  # no step: no weight gradient
 
 
-@pytest.mark.parametrize(("model", "backend_name"), every())
+@pytest.mark.parametrize(("model", "backend_name"), every(("lstm", "gru", "rnn", "variant-fgr")))
 @pytest.mark.parametrize("flag", ["no", 1, None])
-def test_go_backwards_must_be_a_bool(model, backend_name, flag):
-    if model == "stacked":
-        pytest.skip("stacked layers take no go_backwards")
+def test_go_backwards_must_be_a_bool(model, backend_name, flag):  # stacked has no such flag
     rng = np.random.default_rng(0)
     module, weights, x, initial, _, d_outputs, d_states = call_arguments(model, 2, 3, rng)
     backend = load_backend(backend_name, module)
@@ -218,3 +216,13 @@ def test_stacked_calls_get_the_same_checks(backend_name, change, message):
     backend = load_backend(backend_name, "stacked")
     with pytest.raises((TypeError, ValueError), match=message):
         backend.gradients(arguments.pop("x"), weights, arguments.pop("d_outputs"), **arguments)
+
+
+def test_flags_of_the_weights_must_be_bools():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match="reverse must be True or False; got 'yes'"):
+        LSTMWeights.from_torch(torch.nn.LSTM(3, 4, bidirectional=True), reverse="yes")
+    with pytest.raises(TypeError, match="bidirectional must be True or False; got 'no'"):
+        StackedWeights.random(3, 4, bidirectional="no")
+    with pytest.raises(TypeError, match="reset_after must be True or False; got 0"):
+        GRUWeights.random(3, 4, reset_after=0)
