@@ -8,7 +8,9 @@ the largest absolute difference of any element, against the tolerance of the dty
 A model is registered in :data:`MODELS`; backend ``b`` of model ``m`` is the module
 ``companion.{b}_{m}`` (for example ``companion.torch_lstm``), or ``companion.{b}_{module}``
 where the model names a module (every LSTM variant runs in ``companion.{b}_variants``, its
-weights saying which variant).
+weights saying which variant). Its states and their shapes come from the ``SIGNATURE`` its
+module ``companion.{m}`` declares (:func:`signature`); "stacked" is a two-layer bidirectional
+LSTM, whose cases have no ``go_backwards``.
 
 :func:`compare_gradients` does the same for the backends of a model that have a
 ``gradients`` function: each is asked for the gradients of the loss
@@ -19,11 +21,12 @@ gradient, since a gradient summed over many steps and samples can be large.
 
 Command line::
 
-    python -m companion crosscheck [--dtype float32|float64] [--batch B --time T
-        --input-size D --hidden-size H --seed S] [--gradients]
+    python -m companion crosscheck [--model M] [--dtype float32|float64] [--batch B
+        --time T --input-size D --hidden-size H --seed S] [--gradients]
 
 prints the table and exits with status 1 if any pair differs beyond tolerance; with
-``--gradients`` the table has a row per gradient too.
+``--gradients`` the table has a row per gradient too. Sizes must be positive and the seed
+non-negative (else argparse's message and status 2).
 
 :func:`summary` reduces all of that to one verdict per model and dtype (the agreement table of
 the variants chapter), from the same comparisons and tolerances.
