@@ -1,12 +1,17 @@
-"""Input checks shared by the weight layouts and every backend.
+"""The one validation layer of every model and backend.
 
-Every backend calls :func:`prepare_inputs` before it computes anything, so bad input gets the
-same clear error whichever framework was asked, and no framework ever sees it.
+Each model declares once, in its own module, what its calls take and return: a
+:class:`Signature` (weights type, state names, result types). Every backend validates through
+it before it computes anything, so bad input gets the same clear error whichever framework
+was asked, no framework ever sees it, and a call with no sample or no time step gets the same
+empty result everywhere.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -52,20 +57,25 @@ def real_array(name: str, value: Any, dtype: np.dtype | None = None) -> np.ndarr
     return array
 
 
+def flag(name: str, value: Any) -> bool:
+    """``value`` as a bool; anything but True or False (Python's or NumPy's) raises, naming
+    ``name``: a string such as "no" would otherwise count as True."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
 class Inputs(NamedTuple):
     """Validated inputs of a recurrent layer: NumPy arrays in the weights' dtype.
 
-    x: (batch, time, input_size); states: tuple of (batch, hidden) arrays, one per state;
-    mask: (batch, time) bool, or None.
+    x: (batch, time, input_size); states: tuple of arrays, one per state, each shaped as
+    :meth:`Signature.state_shape` says ((batch, hidden) for one layer); mask: (batch, time)
+    bool, or None.
     """
 
     x: np.ndarray
     states: tuple[np.ndarray, ...]
     mask: np.ndarray | None
-
-    @property
-    def time(self) -> int:
-        return self.x.shape[1]
 
 
 WithTime = TypeVar("WithTime", bound=tuple)
@@ -78,60 +88,170 @@ def reverse_time(inputs: WithTime) -> WithTime:
     return inputs._replace(x=inputs.x[:, ::-1], mask=mask)
 
 
-def prepare_inputs(
-    x: Any,
-    input_size: int,
-    hidden_size: int,
-    dtype: np.dtype,
-    initial_state: Any,
-    mask: Any,
-    state_names: tuple[str, ...] = ("h0", "c0"),
-) -> Inputs:
-    """Validate and convert a layer's inputs; raise before any computation.
+@dataclass(frozen=True)
+class Signature:
+    """What one model's calls take and return, declared once in the model's module (for
+    example ``companion.lstm.SIGNATURE``); every backend of the model validates through it.
 
-    ``initial_state`` is None or a tuple/list with one (batch, hidden) array per name in
-    ``state_names``; None means zeros.
+    weights_type:   the weights class, e.g. LSTMWeights
+    state_names:    the states a caller may pass as ``initial_state``, e.g. ("h0", "c0");
+                    the loss weights of the final states are named after them ("d_h", "d_c")
+    output_type:    the forward result, (outputs, *final states)
+    gradients_type: the gradients, (*weight arrays, x, *initial states)
     """
-    x = real_array("x", x, dtype)
-    if x.ndim != 3:
-        raise ValueError(
-            f"x must have 3 dimensions (batch, time, {input_size}); got shape {x.shape}"
-        )
-    batch, time, features = x.shape
-    if features != input_size:
-        raise ValueError(
-            f"x must have shape (batch, time, {input_size}) to match the weights' input size "
-            f"{input_size}; got {x.shape}"
-        )
-    expected_state = (batch, hidden_size)
-    if initial_state is None:
-        states = tuple(np.zeros(expected_state, dtype) for _ in state_names)
-    else:
-        pair = " pair" if len(state_names) == 2 else ""
-        spelled = ", ".join(state_names)
-        if not isinstance(initial_state, tuple | list) or len(initial_state) != len(state_names):
+
+    weights_type: type
+    state_names: tuple[str, ...]
+    output_type: type
+    gradients_type: type
+
+    STATE_AXES: ClassVar[str] = "(batch, hidden)"
+    OUTPUT_AXES: ClassVar[str] = "(batch, time, hidden)"
+
+    @property
+    def seed_names(self) -> tuple[str, ...]:
+        """The ``gradients`` arguments that weight the final states: ("d_h", "d_c")."""
+        return tuple(f"d_{name.removesuffix('0')}" for name in self.state_names)
+
+    def state_shape(self, weights: Any, batch: int) -> tuple[int, ...]:
+        """The shape of each state: (batch, hidden)."""
+        return (batch, weights.hidden_size)
+
+    def output_size(self, weights: Any) -> int:
+        """The width of each output step."""
+        return weights.hidden_size
+
+    def inputs(
+        self,
+        x: Any,
+        weights: Any,
+        initial_state: Any = None,
+        mask: Any = None,
+        go_backwards: Any = False,
+    ) -> Inputs:
+        """Validate and convert a call's arguments; raise before any computation.
+
+        x: (batch, time, input_size); ``initial_state`` None (zeros) or one array per name in
+        ``state_names`` (a tuple or list; a model with one state also takes the bare array);
+        mask: None or boolean (batch, time); go_backwards: a bool.
+        """
+        if not isinstance(weights, self.weights_type):
             raise TypeError(
-                f"initial_state must be a{pair} ({spelled}) of arrays shaped {expected_state}; "
-                f"got {_describe(initial_state)}"
+                f"weights must be {self.weights_type.__name__}; got {type(weights).__name__}"
             )
+        flag("go_backwards", go_backwards)
+        x = real_array("x", x, weights.dtype)
+        input_size = weights.input_size
+        if x.ndim != 3:
+            raise ValueError(
+                f"x must have 3 dimensions (batch, time, {input_size}); got shape {x.shape}"
+            )
+        batch, time, features = x.shape
+        if features != input_size:
+            raise ValueError(
+                f"x must have shape (batch, time, {input_size}) to match the weights' input "
+                f"size {input_size}; got {x.shape}"
+            )
+        states = self._states(initial_state, self.state_shape(weights, batch), weights.dtype)
+        if mask is not None:
+            mask = np.asarray(mask)
+            if mask.dtype != np.bool_:
+                raise TypeError(f"mask must be a boolean array; got dtype {mask.dtype}")
+            if mask.shape != (batch, time):
+                raise ValueError(
+                    f"mask must have shape (batch, time) = {(batch, time)}; got {mask.shape}"
+                )
+        return Inputs(x, states, mask)
+
+    def _states(
+        self, initial_state: Any, shape: tuple[int, ...], dtype: np.dtype
+    ) -> tuple[np.ndarray, ...]:
+        names = self.state_names
+        if initial_state is None:
+            return tuple(np.zeros(shape, dtype) for _ in names)
+        single = len(names) == 1
+        if single and not isinstance(initial_state, tuple | list):
+            initial_state = (initial_state,)  # the bare state, as Keras takes it
+        if not isinstance(initial_state, tuple | list) or len(initial_state) != len(names):
+            if single:
+                expected = f"an array {names[0]} shaped {shape} or a 1-tuple ({names[0]},)"
+            else:
+                kind = "a pair " if len(names) == 2 else ""
+                expected = f"{kind}({', '.join(names)}) of arrays shaped {shape}"
+            raise TypeError(f"initial_state must be {expected}; got {_describe(initial_state)}")
         states = tuple(
             real_array(name, value, dtype)
-            for name, value in zip(state_names, initial_state, strict=True)
+            for name, value in zip(names, initial_state, strict=True)
         )
-        for name, state in zip(state_names, states, strict=True):
-            if state.shape != expected_state:
+        for name, state in zip(names, states, strict=True):
+            if state.shape != shape:
                 raise ValueError(
-                    f"{name} must have shape (batch, hidden) = {expected_state}; got {state.shape}"
+                    f"{name} must have shape {self.STATE_AXES} = {shape}; got {state.shape}"
                 )
-    if mask is not None:
-        mask = np.asarray(mask)
-        if mask.dtype != np.bool_:
-            raise TypeError(f"mask must be a boolean array; got dtype {mask.dtype}")
-        if mask.shape != (batch, time):
-            raise ValueError(
-                f"mask must have shape (batch, time) = {(batch, time)}; got {mask.shape}"
+        return states
+
+    def cotangents(
+        self, weights: Any, batch: int, time: int, d_outputs: Any, **d_states: Any
+    ) -> tuple[np.ndarray, ...]:
+        """Validate the loss weights of a gradient call, the loss being
+        ``sum(outputs * d_outputs) + sum(h * d_h) + ...``: ``d_outputs`` (batch, time,
+        output size) is required, each of ``d_states`` (named as :attr:`seed_names`) is None
+        (zeros) or shaped like the state. Returns (d_outputs, *d_states), in the weights'
+        dtype, in the order of :attr:`seed_names`."""
+        outputs_shape = (batch, time, self.output_size(weights))
+        if d_outputs is None:
+            raise TypeError(
+                f"d_outputs must be an array shaped {self.OUTPUT_AXES} = {outputs_shape}; got None"
             )
-    return Inputs(x, states, mask)
+        arrays = [
+            _cotangent("d_outputs", d_outputs, self.OUTPUT_AXES, outputs_shape, weights.dtype)
+        ]
+        state_shape = self.state_shape(weights, batch)
+        arrays += [
+            _cotangent(name, d_states.get(name), self.STATE_AXES, state_shape, weights.dtype)
+            for name in self.seed_names
+        ]
+        return tuple(arrays)
+
+    def output(self, outputs: Any, *final_states: Any) -> Any:
+        """The model's output type, every array a C-contiguous NumPy array (a framework may
+        return a transposed or reversed view)."""
+        return self.output_type(*(np.ascontiguousarray(a) for a in (outputs, *final_states)))
+
+    def empty_output(self, weights: Any, x: np.ndarray, states: Sequence[np.ndarray]) -> Any:
+        """The result of a call with nothing to compute, x of size 0 (no sample or no time
+        step): no outputs, and the final states are the initial ``states``."""
+        batch, time, _ = x.shape
+        outputs = np.zeros((batch, time, self.output_size(weights)), weights.dtype)
+        return self.output_type(outputs, *states[: len(self.state_names)])
+
+    def empty_gradients(self, weights: Any, x: np.ndarray, cotangents: Sequence[Any]) -> Any:
+        """The gradients of a call with nothing to compute, x of size 0: zero for the
+        weights and x, and since the final states are the initial states, d h0 = d_h (and
+        so on) from ``cotangents`` (d_outputs, d_h, ...)."""
+        zeros = [np.zeros_like(array) for array in weights.arrays()]
+        seeds = [np.array(seed) for seed in cotangents[1:]]
+        return self.gradients(weights, zeros, np.zeros_like(x), seeds)
+
+    def gradients(
+        self,
+        weights: Any,
+        weight_gradients: Sequence[np.ndarray],
+        d_x: np.ndarray,
+        d_states: Sequence[np.ndarray],
+    ) -> Any:
+        """The model's gradients type, from the gradients of ``weights.arrays()`` (in that
+        order), of x and of the initial states, every array made C-contiguous."""
+        contiguous = [np.ascontiguousarray(a) for a in (*weight_gradients, d_x, *d_states)]
+        return self.gradients_type(*contiguous)
+
+
+def field_array(value: Any) -> np.ndarray:
+    """One field of a result as one array: an array as it is; a weights object (such as
+    ``StackedGradients.weights``) as all of its arrays, raveled and joined."""
+    if hasattr(value, "arrays"):
+        return np.concatenate([np.ravel(array) for array in value.arrays()])
+    return np.asarray(value)
 
 
 def _describe(value: Any) -> str:
@@ -141,45 +261,14 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__}" + (f" of shape {shape}" if shape is not None else "")
 
 
-def cotangent(
+def _cotangent(
     name: str, value: Any, axes: str, shape: tuple[int, ...], dtype: np.dtype
 ) -> np.ndarray:
-    """The weights of one loss term, e.g. ``d_outputs`` in ``sum(outputs * d_outputs)``.
-
-    None means zeros (the term is absent); anything else must be a finite real array of
-    exactly ``shape`` (whose axes are spelled ``axes``, e.g. "(batch, hidden)"), and is cast
-    to ``dtype``.
-    """
+    """One loss weight: None means zeros (the term is absent); anything else must be a finite
+    real array of exactly ``shape`` (whose axes are spelled ``axes``), cast to ``dtype``."""
     if value is None:
         return np.zeros(shape, dtype)
     array = real_array(name, value, dtype)
     if array.shape != shape:
         raise ValueError(f"{name} must have shape {axes} = {shape}; got {array.shape}")
     return array
-
-
-def prepare_cotangents(
-    d_outputs: Any,
-    d_states: dict[str, Any],
-    batch: int,
-    time: int,
-    hidden_size: int,
-    dtype: np.dtype,
-) -> tuple[np.ndarray, ...]:
-    """Validate the loss weights of a gradient call: ``d_outputs`` (batch, time, hidden) is
-    required, each of ``d_states`` (name -> None or (batch, hidden)) is optional.
-
-    Returns (d_outputs, *d_states in order), all arrays in ``dtype``.
-    """
-    if d_outputs is None:
-        raise TypeError(
-            f"d_outputs must be an array shaped (batch, time, hidden) = "
-            f"{(batch, time, hidden_size)}; got None"
-        )
-    axes = "(batch, time, hidden)"
-    arrays = [cotangent("d_outputs", d_outputs, axes, (batch, time, hidden_size), dtype)]
-    arrays += [
-        cotangent(name, value, "(batch, hidden)", (batch, hidden_size), dtype)
-        for name, value in d_states.items()
-    ]
-    return tuple(arrays)

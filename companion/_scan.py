@@ -22,8 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from companion._checks import Inputs, real_array
-
 Step = Callable[[np.ndarray, tuple[np.ndarray, ...]], tuple[tuple[np.ndarray, ...], Any]]
 StepBackward = Callable[
     [Any, list[np.ndarray]], tuple[np.ndarray, list[np.ndarray], tuple[np.ndarray, ...]]
@@ -37,23 +35,23 @@ def scan(
 
     Returns (outputs (batch, time, hidden), final states, one cache per step).
     """
-    time = x.shape[1]
+    batch, time, _ = x.shape
     previous_output = np.zeros_like(states[0])
-    outputs = np.zeros((time, *states[0].shape), states[0].dtype)
+    outputs = np.zeros((batch, time, states[0].shape[1]), states[0].dtype)
     caches = []
     for t in range(time):
         new_states, cache = step(x[:, t], states)
         caches.append(cache)
         if mask is None:
             states = new_states
-            outputs[t] = new_states[0]
+            outputs[:, t] = new_states[0]
         else:
             keep = mask[:, t, None]
             states = tuple(
                 np.where(keep, new, old) for new, old in zip(new_states, states, strict=True)
             )
-            outputs[t] = previous_output = np.where(keep, new_states[0], previous_output)
-    return outputs.transpose(1, 0, 2), states, caches
+            outputs[:, t] = previous_output = np.where(keep, new_states[0], previous_output)
+    return outputs, states, caches
 
 
 def scan_backward(
@@ -94,32 +92,3 @@ def scan_backward(
             ]
         d_weights = [a + b for a, b in zip(d_weights, d_step_weights, strict=True)]
     return d_x, d_states, d_weights
-
-
-def gradient_seeds(
-    inputs: Inputs, d_outputs: Any, **d_states: Any
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Validate the gradients a loss sends into a layer, in the inputs' dtype.
-
-    d_outputs: (batch, time, hidden); each of ``d_states`` (for example ``d_h``, ``d_c``):
-    (batch, hidden), or None for zeros.
-    """
-    hidden = inputs.states[0].shape[1]
-    expected = (*inputs.x.shape[:2], hidden)
-    d_outputs = real_array("d_outputs", d_outputs, inputs.x.dtype)
-    if d_outputs.shape != expected:
-        raise ValueError(
-            f"d_outputs must have shape (batch, time, hidden) = {expected}; got {d_outputs.shape}"
-        )
-    seeds = []
-    for name, value in d_states.items():
-        if value is None:
-            seeds.append(np.zeros(expected[::2], inputs.x.dtype))
-            continue
-        array = real_array(name, value, inputs.x.dtype)
-        if array.shape != expected[::2]:
-            raise ValueError(
-                f"{name} must have shape (batch, hidden) = {expected[::2]}; got {array.shape}"
-            )
-        seeds.append(array)
-    return d_outputs, seeds

@@ -8,7 +8,9 @@ the largest absolute difference of any element, against the tolerance of the dty
 A model is registered in :data:`MODELS`; backend ``b`` of model ``m`` is the module
 ``companion.{b}_{m}`` (for example ``companion.torch_lstm``), or ``companion.{b}_{module}``
 where the model names a module (every LSTM variant runs in ``companion.{b}_variants``, its
-weights saying which variant).
+weights saying which variant). Its states and their shapes come from the ``SIGNATURE`` its
+module ``companion.{m}`` declares (:func:`signature`); "stacked" is a two-layer bidirectional
+LSTM, whose cases have no ``go_backwards``.
 
 :func:`compare_gradients` does the same for the backends of a model that have a
 ``gradients`` function: each is asked for the gradients of the loss
@@ -19,11 +21,12 @@ gradient, since a gradient summed over many steps and samples can be large.
 
 Command line::
 
-    python -m companion crosscheck [--dtype float32|float64] [--batch B --time T
-        --input-size D --hidden-size H --seed S] [--gradients]
+    python -m companion crosscheck [--model M] [--dtype float32|float64] [--batch B
+        --time T --input-size D --hidden-size H --seed S] [--gradients]
 
 prints the table and exits with status 1 if any pair differs beyond tolerance; with
-``--gradients`` the table has a row per gradient too.
+``--gradients`` the table has a row per gradient too. Sizes must be positive and the seed
+non-negative (else argparse's message and status 2).
 
 :func:`summary` reduces all of that to one verdict per model and dtype (the agreement table of
 the variants chapter), from the same comparisons and tolerances.
@@ -42,7 +45,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import float_dtype
+from companion._checks import Signature, field_array, float_dtype
+from companion.stacked import StackedWeights
 from companion.variants import VARIANTS, VariantWeights
 from companion.weights import GRUWeights, LSTMWeights, RNNWeights
 
@@ -51,29 +55,41 @@ BACKENDS = ("numpy", "keras", "torch")
 
 
 class Model(NamedTuple):
-    """How to draw a model's weights, its state arrays, and its backend module suffix
-    (empty: the model's own name)."""
+    """How to draw a model's weights, and its module suffix (empty: the model's own name):
+    ``companion.{suffix}`` declares its SIGNATURE, ``companion.{backend}_{suffix}`` computes
+    it."""
 
     random_weights: Callable[..., Any]
-    state_names: tuple[str, ...]
     module: str = ""
+    go_backwards: bool = True  # whether its calls take go_backwards
 
 
 MODELS: dict[str, Model] = {
-    "lstm": Model(LSTMWeights.random, ("h0", "c0")),
-    "rnn": Model(RNNWeights.random, ("h0",)),
-    "gru": Model(GRUWeights.random, ("h0",)),
+    "lstm": Model(LSTMWeights.random),
+    "rnn": Model(RNNWeights.random),
+    "gru": Model(GRUWeights.random),
     **{
         f"variant-{name.lower()}": Model(
-            functools.partial(VariantWeights.random, variant=variant), ("h0", "c0"), "variants"
+            functools.partial(VariantWeights.random, variant=variant), "variants"
         )
         for name, variant in VARIANTS.items()
     },
+    "stacked": Model(
+        functools.partial(StackedWeights.random, num_layers=2, bidirectional=True),
+        go_backwards=False,
+    ),
 }
 """The models crosscheck knows, by the suffix of their backend modules."""
 
 TOLERANCES = {"float64": 1e-12, "float32": 1e-5}
 """Largest absolute difference per element that still counts as agreement, per dtype."""
+
+
+def signature(model: str) -> Signature:
+    """What ``model``'s calls take and return (its states, their shapes, its results)."""
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {sorted(MODELS)}; got {model!r}")
+    return importlib.import_module(f"companion.{MODELS[model].module or model}").SIGNATURE
 
 
 @dataclass(frozen=True)
@@ -106,21 +122,26 @@ class Case:
             return "all together"
         return " + ".join(features) or "plain"
 
+    def options(self) -> dict[str, bool]:
+        """``go_backwards=True`` where the case reads backwards; nothing otherwise (stacked
+        layers take no ``go_backwards``)."""
+        return {"go_backwards": True} if self.go_backwards else {}
+
     def inputs(self, dtype: Any) -> tuple[np.ndarray, Any, Any, np.ndarray | None]:
         """Draw (x, weights, initial_state, mask) for this case from ``seed``, in ``dtype``.
 
         x is (batch, time, input_size) standard normal; the state, if any, is a tuple of
-        (batch, hidden) arrays, one per state of the model; the mask, if any, drops about a
-        quarter of the steps.
+        arrays, one per state of the model, each shaped as its signature says ((batch,
+        hidden) for one layer); the mask, if any, drops about a quarter of the steps.
         """
         resolved = float_dtype(dtype)
-        model = MODELS[self.model]
+        model = signature(self.model)
         rng = np.random.default_rng(self.seed)
-        weights = model.random_weights(
+        weights = MODELS[self.model].random_weights(
             self.input_size, self.hidden_size, seed=self.seed, dtype=resolved
         )
         x = rng.standard_normal((self.batch, self.time, self.input_size)).astype(resolved)
-        state_shape = (self.batch, self.hidden_size)
+        state_shape = model.state_shape(weights, self.batch)
         initial_state = (
             tuple(rng.standard_normal(state_shape).astype(resolved) for _ in model.state_names)
             if self.initial_state
@@ -131,14 +152,19 @@ class Case:
 
     def cotangents(self, dtype: Any) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Draw the loss weights for a gradient check from ``seed``, in ``dtype``:
-        d_outputs (batch, time, hidden) and, per state of the model, its final value's
-        weight (batch, hidden), keyed as the ``gradients`` argument (``d_h``, ``d_c``)."""
+        d_outputs (batch, time, output size) and, per state of the model, its final value's
+        weight (shaped like the state), keyed as the ``gradients`` argument (``d_h``,
+        ``d_c``)."""
         resolved = float_dtype(dtype)
+        model = signature(self.model)
+        weights = MODELS[self.model].random_weights(
+            self.input_size, self.hidden_size, seed=self.seed, dtype=resolved
+        )
         rng = np.random.default_rng([self.seed, 1])  # independent of the inputs' draws
-        d_outputs = rng.standard_normal((self.batch, self.time, self.hidden_size))
+        d_outputs = rng.standard_normal((self.batch, self.time, model.output_size(weights)))
         d_states = {
-            f"d_{name.removesuffix('0')}": rng.standard_normal((self.batch, self.hidden_size))
-            for name in MODELS[self.model].state_names
+            name: rng.standard_normal(model.state_shape(weights, self.batch))
+            for name in model.seed_names
         }
         return d_outputs.astype(resolved), {
             name: value.astype(resolved) for name, value in d_states.items()
@@ -153,16 +179,18 @@ def standard_cases(
     hidden_size: int = 8,
     seed: int = 0,
 ) -> list[Case]:
-    """The cases the command line runs: plain, each feature alone, and all together."""
+    """The cases the command line runs: plain, each feature alone, and all together
+    (stacked layers have no ``go_backwards``: their backward direction is built in)."""
     if model not in MODELS:
         raise ValueError(f"model must be one of {sorted(MODELS)}; got {model!r}")
+    backwards = MODELS[model].go_backwards
     shapes = dict(batch=batch, time=time, input_size=input_size, hidden_size=hidden_size)
     switches = [
         {},
         {"initial_state": True},
         {"mask": True},
-        {"go_backwards": True},
-        {"initial_state": True, "mask": True, "go_backwards": True},
+        *([{"go_backwards": True}] if backwards else []),
+        {"initial_state": True, "mask": True, "go_backwards": backwards},
     ]
     return [Case(model, **shapes, seed=seed, **on) for on in switches]
 
@@ -172,7 +200,7 @@ def run(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...]:
     output named tuple (for the LSTM, ``LSTMOutput``)."""
     module = _module(backend, case.model)
     x, weights, initial_state, mask = case.inputs(dtype)
-    return module.forward(x, weights, initial_state, mask=mask, go_backwards=case.go_backwards)
+    return module.forward(x, weights, initial_state, mask=mask, **case.options())
 
 
 def run_gradients(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...]:
@@ -190,7 +218,7 @@ def run_gradients(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...
         d_outputs,
         initial_state,
         mask=mask,
-        go_backwards=case.go_backwards,
+        **case.options(),
         **d_states,
     )
 
@@ -262,8 +290,8 @@ def _pairwise(
     rows = []
     for first, second in itertools.combinations(results, 2):
         for field in results[first]._fields:
-            a = getattr(results[first], field)
-            b = getattr(results[second], field)
+            a = field_array(getattr(results[first], field))
+            b = field_array(getattr(results[second], field))
             diff = float(np.max(np.abs(a - b), initial=0.0))
             scale = gradient_scale(a, b) if gradients else 1.0
             output = f"d {field}" if gradients else field
@@ -354,19 +382,37 @@ def format_summaries(rows: Sequence[Summary], *, magnitudes: bool = False) -> st
     return _table(header, body)
 
 
+def _integer(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum`` (1 or 0), else argparse's
+    error (exit status 2) naming the argument and what came."""
+    kind = "a positive integer" if minimum == 1 else "a non-negative integer"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {kind}; got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {kind}; got {value}")
+        return value
+
+    return parse
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``crosscheck`` command: print the table; return 1 if any pair disagrees."""
     parser = argparse.ArgumentParser(
         prog="python -m companion crosscheck",
-        description="Run the NumPy, Keras and PyTorch LSTMs on the same inputs and compare.",
+        description="Run a model's NumPy, Keras and PyTorch backends on the same inputs and "
+        "compare.",
     )
     parser.add_argument("--model", choices=sorted(MODELS), default="lstm")
     parser.add_argument("--dtype", choices=sorted(TOLERANCES), default="float64")
-    parser.add_argument("--batch", type=int, default=4)
-    parser.add_argument("--time", type=int, default=12)
-    parser.add_argument("--input-size", type=int, default=5)
-    parser.add_argument("--hidden-size", type=int, default=8)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batch", type=_integer(1), default=4)
+    parser.add_argument("--time", type=_integer(1), default=12)
+    parser.add_argument("--input-size", type=_integer(1), default=5)
+    parser.add_argument("--hidden-size", type=_integer(1), default=8)
+    parser.add_argument("--seed", type=_integer(0), default=0)
     parser.add_argument(
         "--gradients",
         action="store_true",

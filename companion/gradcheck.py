@@ -1,9 +1,9 @@
-"""Check a backward pass against central finite differences, in float64.
+"""Check a backward pass against central finite differences, in float64, for every model.
 
 The loss is the one every ``gradients`` function differentiates,
-``sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c)``. For every entry ``p`` of the
-weights (kernel, recurrent_kernel, bias) and of the inputs (x, h0, c0),
-:func:`finite_differences` evaluates
+``sum(outputs * d_outputs) + sum(h * d_h) + ...`` (one term per final state). For every
+entry ``p`` of the weights (every array of ``weights.arrays()``) and of the inputs (x and the
+initial states), :func:`finite_differences` evaluates
 
     (loss(p + step) - loss(p - step)) / (2 * step)
 
@@ -11,6 +11,8 @@ with the backend's ``forward``, one entry at a time, and :func:`gradcheck` compa
 the backend's ``gradients``. Central differences are accurate to O(step^2) and cost two
 forward passes per entry: keep the shapes small.
 
+The model is the weights' (LSTMWeights: the LSTM, GRUWeights: the GRU, and so on, as
+declared by each model's ``SIGNATURE``); the backend is its NumPy one unless another is given.
 The error of one array is relative to the array's scale,
 ``max |analytic - numeric| / max(|numeric|)`` (absolute where the gradient is all zero):
 a per-entry ratio would be noise for entries that are zero or nearly so.
@@ -18,25 +20,24 @@ a per-entry ratio would be noise for entries that are zero or nearly so.
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion import numpy_lstm
-from companion.lstm import LSTMGradients, prepare_gradients
-from companion.weights import LSTMWeights
+from companion._checks import Signature, field_array
 
 DEFAULT_STEP = 1e-5
 """Finite-difference step: truncation error ~ step^2, rounding error ~ 1e-16 / step."""
 
 
 class GradcheckResult(NamedTuple):
-    """The analytic and numeric gradients and, per field of LSTMGradients, their relative
-    error."""
+    """The analytic and numeric gradients (the model's gradients type) and, per field, their
+    relative error."""
 
-    analytic: LSTMGradients
-    numeric: LSTMGradients
+    analytic: Any
+    numeric: Any
     errors: dict[str, float]
 
     @property
@@ -46,63 +47,78 @@ class GradcheckResult(NamedTuple):
         return name, self.errors[name]
 
 
-def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
-    """``max |analytic - numeric|`` divided by ``max |numeric|`` (by 1 if that is zero)."""
+def relative_error(analytic: Any, numeric: Any) -> float:
+    """``max |analytic - numeric|`` divided by ``max |numeric|`` (by 1 if that is zero); a
+    weights object of gradients (StackedGradients.weights) counts as all its arrays."""
+    analytic, numeric = field_array(analytic), field_array(numeric)
     scale = float(np.max(np.abs(numeric), initial=0.0)) or 1.0
     return float(np.max(np.abs(analytic - numeric), initial=0.0)) / scale
 
 
+def _options(mask: Any, go_backwards: Any) -> dict[str, Any]:
+    """The keyword arguments of a call: stacked layers take no ``go_backwards``, so it is
+    passed only when it is not False."""
+    return {"mask": mask} | ({} if go_backwards is False else {"go_backwards": go_backwards})
+
+
+def model_of(weights: Any) -> tuple[str, Signature]:
+    """The model whose weights ``weights`` are ("lstm", "gru", "rnn", "variants" or
+    "stacked") and its :class:`~companion._checks.Signature`."""
+    from companion import MODELS  # the package is initialised by the time this runs
+
+    for name in MODELS:
+        signature = importlib.import_module(f"companion.{name}").SIGNATURE
+        if isinstance(weights, signature.weights_type):
+            return name, signature
+    raise TypeError(
+        f"weights must be the weights of one of the models {MODELS}; got {type(weights).__name__}"
+    )
+
+
 def finite_differences(
     x: Any,
-    weights: LSTMWeights,
+    weights: Any,
     d_outputs: Any,
     initial_state: Any = None,
     *,
-    d_h: Any = None,
-    d_c: Any = None,
     mask: Any = None,
     go_backwards: bool = False,
     step: float = DEFAULT_STEP,
-    backend: ModuleType = numpy_lstm,
-) -> LSTMGradients:
+    backend: ModuleType | None = None,
+    **d_states: Any,
+) -> Any:
     """Central finite differences of the loss, over every entry of the weights and inputs.
 
-    Arguments as for ``gradients``; the weights must be float64. ``backend`` is the module
-    whose ``forward`` computes the loss (NumPy by default).
-    Returns LSTMGradients(kernel, recurrent_kernel, bias, x, h0, c0) of numeric derivatives.
+    Arguments as for the model's ``gradients`` (``d_states``: d_h, and d_c for a model with
+    a cell state); the weights must be float64. ``backend`` is the module whose ``forward``
+    computes the loss (None: the model's NumPy backend).
+    Returns the model's gradients type (for the LSTM, LSTMGradients(kernel,
+    recurrent_kernel, bias, x, h0, c0)) of numeric derivatives.
     """
+    model, signature = model_of(weights)
     if weights.dtype != np.float64:
         raise TypeError(f"finite differences need float64 weights; got {weights.dtype}")
     if not step > 0:
         raise ValueError(f"step must be positive; got {step!r}")
-    inputs, cotangents = prepare_gradients(x, weights, d_outputs, initial_state, mask, d_h, d_c)
-    point = {
-        "kernel": weights.kernel,
-        "recurrent_kernel": weights.recurrent_kernel,
-        "bias": weights.bias,
-        "x": inputs.x,
-        "h0": inputs.h0,
-        "c0": inputs.c0,
-    }
-    point = {name: np.array(array) for name, array in point.items()}  # writable copies
+    backend = backend or importlib.import_module(f"companion.numpy_{model}")
+    inputs = signature.inputs(x, weights, initial_state, mask, go_backwards)
+    batch, time, _ = inputs.x.shape
+    d_outputs, *seeds = signature.cotangents(weights, batch, time, d_outputs, **d_states)
+    options = _options(inputs.mask, go_backwards)
+    weight_arrays = [np.array(a) for a in weights.arrays()]  # writable copies
+    x_array = np.array(inputs.x)
+    state_arrays = [np.array(s) for s in inputs.states]
 
     def loss() -> float:
         output = backend.forward(
-            point["x"],
-            LSTMWeights(point["kernel"], point["recurrent_kernel"], point["bias"]),
-            (point["h0"], point["c0"]),
-            mask=inputs.mask,
-            go_backwards=go_backwards,
+            x_array, weights.with_arrays(weight_arrays), tuple(state_arrays), **options
         )
-        return float(
-            np.sum(output.outputs * cotangents.d_outputs)
-            + np.sum(output.h * cotangents.d_h)
-            + np.sum(output.c * cotangents.d_c)
-        )
+        terms = [np.sum(output[0] * d_outputs)]
+        terms += [np.sum(final * seed) for final, seed in zip(output[1:], seeds, strict=True)]
+        return float(sum(terms))
 
-    numeric = {}
-    for name, array in point.items():
-        derivative = np.zeros_like(array)
+    def derivative(array: np.ndarray) -> np.ndarray:
+        result = np.zeros_like(array)
         for index in np.ndindex(array.shape):
             original = array[index]
             array[index] = original + step
@@ -110,53 +126,44 @@ def finite_differences(
             array[index] = original - step
             below = loss()
             array[index] = original
-            derivative[index] = (above - below) / (2 * step)
-        numeric[name] = derivative
-    return LSTMGradients(**numeric)
+            result[index] = (above - below) / (2 * step)
+        return result
+
+    return signature.gradients(
+        weights,
+        [derivative(a) for a in weight_arrays],
+        derivative(x_array),
+        [derivative(s) for s in state_arrays],
+    )
 
 
 def gradcheck(
     x: Any,
-    weights: LSTMWeights,
+    weights: Any,
     d_outputs: Any,
     initial_state: Any = None,
     *,
-    d_h: Any = None,
-    d_c: Any = None,
     mask: Any = None,
     go_backwards: bool = False,
     step: float = DEFAULT_STEP,
-    backend: ModuleType = numpy_lstm,
+    backend: ModuleType | None = None,
+    **d_states: Any,
 ) -> GradcheckResult:
     """Compare ``backend.gradients`` with :func:`finite_differences` of ``backend.forward``.
 
-    Arguments as for ``gradients`` (float64 weights). Returns the two gradients and the
-    relative error of every field; ``result.worst`` names the largest.
+    Arguments as for the model's ``gradients`` (float64 weights); ``backend`` None is the
+    model's NumPy backend. Returns the two gradients and the relative error of every field;
+    ``result.worst`` names the largest.
     """
+    model, _ = model_of(weights)
+    backend = backend or importlib.import_module(f"companion.numpy_{model}")
+    options = _options(mask, go_backwards)
     numeric = finite_differences(
-        x,
-        weights,
-        d_outputs,
-        initial_state,
-        d_h=d_h,
-        d_c=d_c,
-        mask=mask,
-        go_backwards=go_backwards,
-        step=step,
-        backend=backend,
+        x, weights, d_outputs, initial_state, step=step, backend=backend, **options, **d_states
     )
-    analytic = backend.gradients(
-        x,
-        weights,
-        d_outputs,
-        initial_state,
-        d_h=d_h,
-        d_c=d_c,
-        mask=mask,
-        go_backwards=go_backwards,
-    )
+    analytic = backend.gradients(x, weights, d_outputs, initial_state, **options, **d_states)
     errors = {
         name: relative_error(a, n)
-        for name, a, n in zip(LSTMGradients._fields, analytic, numeric, strict=True)
+        for name, a, n in zip(type(numeric)._fields, analytic, numeric, strict=True)
     }
     return GradcheckResult(analytic, numeric, errors)

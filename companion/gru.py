@@ -1,7 +1,9 @@
 """What every GRU backend takes and returns (the GRU's counterpart of ``lstm``).
 
-``companion.numpy_gru``, ``keras_gru`` and ``torch_gru`` all call :func:`prepare` first, so
-bad input gets the same clear error from each, and all return NumPy arrays.
+:data:`SIGNATURE` declares the GRU's one state (h0) and result types once.
+``companion.numpy_gru``, ``keras_gru`` and ``torch_gru`` all call :func:`prepare` (or
+:func:`prepare_gradients`) first, so bad input gets the same clear error from each, and all
+return NumPy arrays.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import Inputs, prepare_inputs
+from companion._checks import Inputs, Signature, flag
 from companion.weights import GRUWeights
 
 
@@ -39,24 +41,48 @@ class GRUGradients(NamedTuple):
     h0: np.ndarray
 
 
+SIGNATURE = Signature(GRUWeights, ("h0",), GRUOutput, GRUGradients)
+"""What a GRU call takes and returns; every GRU backend validates through it."""
+
+
 def prepare(
-    x: Any, weights: GRUWeights, initial_state: Any, mask: Any, reset_after: bool
+    x: Any,
+    weights: GRUWeights,
+    initial_state: Any = None,
+    mask: Any = None,
+    reset_after: Any = None,
+    *,
+    go_backwards: Any = False,
 ) -> Inputs:
-    """Validate a GRU call's arguments; ``initial_state`` is None or a 1-tuple (h0,)."""
-    if not isinstance(weights, GRUWeights):
-        raise TypeError(f"weights must be GRUWeights; got {type(weights).__name__}")
-    if weights.reset_after != reset_after:
+    """Validate a GRU call's arguments; ``initial_state`` is None, the array h0 or a 1-tuple
+    (h0,). ``reset_after`` None means the weights' layout; a bool must match it."""
+    inputs = SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
+    if reset_after is not None and flag("reset_after", reset_after) != weights.reset_after:
         raise ValueError(
             f"reset_after={reset_after} needs a bias of shape "
             f"{(2, 3 * weights.hidden_size) if reset_after else (3 * weights.hidden_size,)}; "
             f"these weights have {weights.bias.shape}"
         )
-    return prepare_inputs(
-        x,
-        weights.input_size,
-        weights.hidden_size,
-        weights.dtype,
-        initial_state,
-        mask,
-        state_names=("h0",),
+    return inputs
+
+
+def prepare_gradients(
+    x: Any,
+    weights: GRUWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    mask: Any = None,
+    d_h: Any = None,
+    *,
+    go_backwards: Any = False,
+    reset_after: Any = None,
+) -> tuple[Inputs, tuple[np.ndarray, np.ndarray]]:
+    """Validate a ``gradients`` call: the arguments of :func:`prepare`, then d_outputs
+    (batch, time, hidden) and d_h (batch, hidden) or None. Returns the inputs and
+    (d_outputs, d_h) in the weights' dtype."""
+    inputs = prepare(
+        x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
     )
+    batch, time, _ = inputs.x.shape
+    d_outputs, d_h = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h)
+    return inputs, (d_outputs, d_h)

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from companion._keras_tools import gradients as _tape_gradients
+from companion._keras_tools import gradients as tape_gradients
 from companion._keras_tools import keras, to_numpy
-from companion._scan import gradient_seeds
-from companion.gru import GRUGradients, GRUOutput, prepare
+from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
 from companion.weights import GRUWeights
 
 
@@ -39,22 +36,22 @@ def forward(
     *,
     mask: Any = None,
     go_backwards: bool = False,
-    reset_after: bool = True,
+    reset_after: bool | None = None,
 ) -> GRUOutput:
     """Run ``keras.layers.GRU`` over a batch of sequences.
 
-    x: (batch, time, input_size); initial_state: None or (h0,), h0 (batch, hidden);
+    x: (batch, time, input_size); initial_state: None, h0 or (h0,), h0 (batch, hidden);
     mask: None or boolean (batch, time). Returns GRUOutput(outputs, h).
     """
-    inputs = prepare(x, weights, initial_state, mask, reset_after)
-    if inputs.time == 0:  # Keras cannot slice a sequence with no steps
-        return GRUOutput(
-            np.zeros((*inputs.x.shape[:2], weights.hidden_size), weights.dtype), inputs.states[0]
-        )
+    inputs = prepare(
+        x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
+    )
+    if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
+        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
     outputs, h = layer(weights, go_backwards=go_backwards)(
         inputs.x, initial_state=list(inputs.states), mask=inputs.mask
     )
-    return GRUOutput(*to_numpy((outputs, h)))
+    return SIGNATURE.output(*to_numpy((outputs, h)))
 
 
 def gradients(
@@ -66,26 +63,30 @@ def gradients(
     d_h: Any = None,
     mask: Any = None,
     go_backwards: bool = False,
-    reset_after: bool = True,
+    reset_after: bool | None = None,
 ) -> GRUGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h), from ``tf.GradientTape``.
 
     Arguments as :func:`companion.numpy_gru.gradients`.
     """
-    inputs = prepare(x, weights, initial_state, mask, reset_after)
-    d_outputs, seeds = gradient_seeds(inputs, d_outputs, d_h=d_h)
-    if inputs.time == 0:
-        zeros = [
-            np.zeros_like(a)
-            for a in (weights.kernel, weights.recurrent_kernel, weights.bias, inputs.x)
-        ]
-        return GRUGradients(*zeros, seeds[0])
+    inputs, cotangents = prepare_gradients(
+        x,
+        weights,
+        d_outputs,
+        initial_state,
+        mask,
+        d_h,
+        go_backwards=go_backwards,
+        reset_after=reset_after,
+    )
+    if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
+        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     gru = layer(weights, go_backwards=go_backwards)
-    grads = _tape_gradients(
+    *d_weights, d_x, d_h0 = tape_gradients(
         lambda x_t, states: gru(x_t, initial_state=states, mask=inputs.mask),
         gru.trainable_weights,
         inputs.x,
         inputs.states,
-        [d_outputs, *seeds],
+        cotangents,
     )
-    return GRUGradients(*grads)
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0,))

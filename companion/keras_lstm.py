@@ -12,7 +12,7 @@ from typing import Any
 
 from companion._keras_tools import gradients as tape_gradients
 from companion._keras_tools import keras, to_numpy
-from companion.lstm import LSTMGradients, LSTMOutput, prepare, prepare_gradients
+from companion.lstm import SIGNATURE, LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
 
@@ -43,13 +43,13 @@ def forward(
     mask: None or boolean (batch, time).
     Returns LSTMOutput(outputs (batch, time, hidden), h (batch, hidden), c (batch, hidden)).
     """
-    inputs = prepare(x, weights, initial_state, mask)
-    if inputs.x.shape[1] == 0:  # Keras cannot slice a sequence with no steps
-        return inputs.empty_output()
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
     outputs, h, c = layer(weights, go_backwards=go_backwards)(
         inputs.x, initial_state=[inputs.h0, inputs.c0], mask=inputs.mask
     )
-    return LSTMOutput(*to_numpy((outputs, h, c)))
+    return SIGNATURE.output(*to_numpy((outputs, h, c)))
 
 
 def gradients(
@@ -69,9 +69,11 @@ def gradients(
     Arguments as for :func:`companion.numpy_lstm.gradients`.
     Returns LSTMGradients(kernel, recurrent_kernel, bias, x, h0, c0) as NumPy arrays.
     """
-    inputs, cotangents = prepare_gradients(x, weights, d_outputs, initial_state, mask, d_h, d_c)
-    if inputs.x.shape[1] == 0:  # Keras cannot slice a sequence with no steps
-        return inputs.empty_gradients(weights, cotangents)
+    inputs, cotangents = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
+    )
+    if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
+        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     lstm = layer(weights, go_backwards=go_backwards)
     cell = lstm.cell
     found = tape_gradients(
@@ -81,4 +83,5 @@ def gradients(
         [inputs.h0, inputs.c0],
         cotangents,
     )
-    return LSTMGradients(*found)
+    *d_weights, d_x, d_h0, d_c0 = found
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))

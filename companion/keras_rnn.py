@@ -12,7 +12,7 @@ from typing import Any
 
 from companion._keras_tools import gradients as tape_gradients
 from companion._keras_tools import keras, to_numpy
-from companion.rnn import RNNGradients, RNNOutput, prepare_rnn, prepare_rnn_gradients
+from companion.rnn import SIGNATURE, RNNGradients, RNNOutput, prepare, prepare_gradients
 from companion.weights import RNNWeights
 
 
@@ -40,17 +40,17 @@ def forward(
 ) -> RNNOutput:
     """Run ``keras.layers.SimpleRNN`` over a batch of sequences.
 
-    x: (batch, time, input_size); initial_state: None or (h0,), h0 (batch, hidden);
+    x: (batch, time, input_size); initial_state: None, h0 or (h0,), h0 (batch, hidden);
     mask: None or boolean (batch, time).
     Returns RNNOutput(outputs (batch, time, hidden), h (batch, hidden)).
     """
-    inputs = prepare_rnn(x, weights, initial_state, mask)
-    if inputs.x.shape[1] == 0:  # Keras cannot slice a sequence with no steps
-        return inputs.empty_output()
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
     outputs, h = layer(weights, go_backwards=go_backwards)(
         inputs.x, initial_state=[inputs.h0], mask=inputs.mask
     )
-    return RNNOutput(*to_numpy((outputs, h)))
+    return SIGNATURE.output(*to_numpy((outputs, h)))
 
 
 def gradients(
@@ -67,16 +67,17 @@ def gradients(
 
     Same arguments and result as :func:`companion.numpy_rnn.gradients`.
     """
-    inputs = prepare_rnn(x, weights, initial_state, mask)
-    d_outputs, d_h = prepare_rnn_gradients(inputs, weights, d_outputs, d_h)
-    if inputs.x.shape[1] == 0:
-        return inputs.empty_gradients(weights, d_h)
+    inputs, cotangents = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, go_backwards=go_backwards
+    )
+    if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
+        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     rnn = layer(weights, go_backwards=go_backwards)
     kernel, recurrent, bias, d_x, d_h0 = tape_gradients(
         lambda x, states: rnn(x, initial_state=states, mask=inputs.mask),
         rnn.trainable_variables,
         inputs.x,
         [inputs.h0],
-        [d_outputs, d_h],
+        cotangents,
     )
-    return RNNGradients(d_x, d_h0, kernel, recurrent, bias)
+    return SIGNATURE.gradients(weights, (kernel, recurrent, bias), d_x, (d_h0,))

@@ -1,6 +1,10 @@
 """Stacked and bidirectional LSTMs in Keras: ``keras.layers.Bidirectional(keras.layers.LSTM)``
 (or plain ``LSTM`` layers) applied one after another; gradients from ``tf.GradientTape``.
 Same functions as :mod:`companion.numpy_stacked`.
+
+``Bidirectional`` sets its layers' ``zero_output_for_mask``, so that a masked step outputs
+zeros; it is set back to False here, so that a masked step repeats its previous output in
+every layer, as a plain Keras ``LSTM`` (and every backend of the companion) does.
 """
 
 from __future__ import annotations
@@ -9,16 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from companion._keras_tools import gradients as _tape_gradients
+from companion._keras_tools import gradients as tape_gradients
 from companion._keras_tools import keras, to_numpy
 from companion.stacked import (
+    SIGNATURE,
     StackedGradients,
     StackedOutput,
     StackedWeights,
-    check_input,
-    check_seeds,
+    prepare,
+    prepare_gradients,
 )
-from companion.weights import LSTMWeights
 
 
 def layers(weights: StackedWeights) -> list[keras.layers.Layer]:
@@ -34,49 +38,68 @@ def layers(weights: StackedWeights) -> list[keras.layers.Layer]:
         )
         if len(directions) == 2:
             lstm = keras.layers.Bidirectional(lstm, dtype=str(weights.dtype))
+            lstm.forward_layer.zero_output_for_mask = False
+            lstm.backward_layer.zero_output_for_mask = False
         lstm.build((None, None, directions[0].input_size))
         built.append(lstm)
     return weights.to_keras(built)
 
 
-def _run(x: Any, built: list) -> tuple[Any, list[Any], list[Any]]:
+def _run(x: Any, built: list, states: list[Any], mask: np.ndarray | None) -> list[Any]:
+    """[outputs, h of every layer and direction..., c of every layer and direction...] from
+    states [h0, c0], each (layers * directions, batch, hidden)."""
     h, c = [], []
     for layer in built:
-        x, *states = layer(x)  # outputs, then h, c of each direction
-        h += states[0::2]
-        c += states[1::2]
-    return x, h, c
+        directions = 2 if isinstance(layer, keras.layers.Bidirectional) else 1
+        first = len(h)
+        initial = [
+            state[first + d] for d in range(directions) for state in states
+        ]  # h, c of each direction in turn
+        x, *final = layer(x, initial_state=initial, mask=mask)
+        h += final[0::2]
+        c += final[1::2]
+    return [x, *h, *c]
 
 
-def forward(x: Any, weights: StackedWeights) -> StackedOutput:
-    """x: (batch, time, input_size), initial states zero.
+def forward(
+    x: Any, weights: StackedWeights, initial_state: Any = None, *, mask: Any = None
+) -> StackedOutput:
+    """x: (batch, time, input_size); initial_state: None (zeros) or (h0, c0), each
+    (layers * directions, batch, hidden); mask: None or boolean (batch, time).
     Returns StackedOutput(outputs (batch, time, directions * hidden), h, c)."""
-    x = check_input(x, weights)
-    outputs, h, c = _run(x, layers(weights))
-    return StackedOutput(*to_numpy([outputs]), np.stack(to_numpy(h)), np.stack(to_numpy(c)))
+    inputs = prepare(x, weights, initial_state, mask)
+    if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
+        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
+    outputs, *states = to_numpy(_run(inputs.x, layers(weights), inputs.states, inputs.mask))
+    count = len(states) // 2
+    return SIGNATURE.output(outputs, np.stack(states[:count]), np.stack(states[count:]))
 
 
 def gradients(
-    x: Any, weights: StackedWeights, d_outputs: Any, *, d_h: Any = None, d_c: Any = None
+    x: Any,
+    weights: StackedWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    *,
+    d_h: Any = None,
+    d_c: Any = None,
+    mask: Any = None,
 ) -> StackedGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c), from
     ``tf.GradientTape``."""
-    x = check_input(x, weights)
-    d_outputs, d_h, d_c = check_seeds(weights, x, d_outputs, d_h, d_c)
+    inputs, (d_outputs, d_h, d_c) = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c
+    )
+    if inputs.x.size == 0:
+        return SIGNATURE.empty_gradients(weights, inputs.x, (d_outputs, d_h, d_c))
     built = layers(weights)
     variables = [variable for layer in built for variable in layer.trainable_weights]
-
-    def call(x_tensor: Any, _: Any) -> list[Any]:
-        outputs, h, c = _run(x_tensor, built)
-        return [outputs, *h, *c]
-
-    seeds = [d_outputs, *d_h, *d_c]
-    grads = _tape_gradients(call, variables, x, [], seeds)
-    arrays = iter(grads[:-1])
-    stacked = StackedWeights(
-        tuple(
-            tuple(LSTMWeights(next(arrays), next(arrays), next(arrays)) for _ in directions)
-            for directions in weights.layers
-        )
+    grads = tape_gradients(
+        lambda x_tensor, states: _run(x_tensor, built, states, inputs.mask),
+        variables,
+        inputs.x,
+        inputs.states,
+        [d_outputs, *d_h, *d_c],
     )
-    return StackedGradients(stacked, grads[-1])
+    *d_weights, d_x, d_h0, d_c0 = grads
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))

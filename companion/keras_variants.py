@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from companion._keras_tools import gradients as _tape_gradients
+from companion._keras_tools import gradients as tape_gradients
 from companion._keras_tools import keras, to_numpy
-from companion._scan import gradient_seeds
 from companion.lstm import LSTMOutput
-from companion.variants import VariantGradients, VariantWeights, cell_step, prepare
+from companion.variants import (
+    SIGNATURE,
+    VariantGradients,
+    VariantWeights,
+    cell_step,
+    prepare,
+    prepare_gradients,
+)
 
 _NAMES = ("kernel", "recurrent_kernel", "bias", "peephole", "gate_kernel")
 
@@ -78,14 +82,13 @@ def forward(
     x: (batch, time, input_size); initial_state: None or (h0, c0), each (batch, hidden);
     mask: None or boolean (batch, time). Returns LSTMOutput(outputs, h, c).
     """
-    inputs = prepare(x, weights, initial_state, mask)
-    if inputs.time == 0:  # Keras cannot slice a sequence with no steps
-        empty = np.zeros((*inputs.x.shape[:2], weights.hidden_size), weights.dtype)
-        return LSTMOutput(empty, inputs.states[0], inputs.states[1])
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
+        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
     results = layer(weights, go_backwards=go_backwards)(
         inputs.x, initial_state=list(inputs.states), mask=inputs.mask
     )
-    return LSTMOutput(*to_numpy(results[:3]))
+    return SIGNATURE.output(*to_numpy(results[:3]))
 
 
 def gradients(
@@ -101,17 +104,17 @@ def gradients(
 ) -> VariantGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c), from
     ``tf.GradientTape``. Arguments as :func:`companion.numpy_variants.gradients`."""
-    inputs = prepare(x, weights, initial_state, mask)
-    d_outputs, seeds = gradient_seeds(inputs, d_outputs, d_h=d_h, d_c=d_c)
-    if inputs.time == 0:
-        zeros = [np.zeros_like(a) for a in (*weights.arrays(), inputs.x)]
-        return VariantGradients(*zeros, *seeds)
+    inputs, cotangents = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
+    )
+    if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
+        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     rnn = layer(weights, go_backwards=go_backwards)
-    grads = _tape_gradients(
+    *d_weights, d_x, d_h0, d_c0 = tape_gradients(
         lambda x_t, states: rnn(x_t, initial_state=states, mask=inputs.mask)[:3],
         [getattr(rnn.cell, name) for name in _NAMES],
         inputs.x,
         inputs.states,
-        [d_outputs, *seeds],
-    )
-    return VariantGradients(*grads[:8])
+        cotangents,
+    )[:8]  # the zero gate states of full gate recurrence are no argument of the call
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))

@@ -1,5 +1,6 @@
 """What an LSTM takes and returns: the result types and the input validation of every backend.
 
+:data:`SIGNATURE` declares the LSTM's states (h0, c0) and result types once.
 ``companion.numpy_lstm``, ``companion.keras_lstm`` and ``companion.torch_lstm`` all call
 :func:`prepare` (or, for gradients, :func:`prepare_gradients`) first, so bad input gets the
 same clear error from each before any framework sees it, and all return an
@@ -12,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import prepare_cotangents, prepare_inputs
+from companion._checks import Signature
 from companion.weights import LSTMWeights
 
 
@@ -71,39 +72,25 @@ class LSTMInputs(NamedTuple):
     c0: np.ndarray
     mask: np.ndarray | None
 
-    def empty_output(self) -> LSTMOutput:
-        """The result of a sequence with no time steps: no outputs, the initial state."""
-        batch, _, _ = self.x.shape
-        return LSTMOutput(np.zeros((batch, 0, self.h0.shape[1]), self.x.dtype), self.h0, self.c0)
 
-    def empty_gradients(self, weights: LSTMWeights, cotangents: LSTMCotangents) -> LSTMGradients:
-        """The gradients of a sequence with no time steps: zero for the weights and x, and the
-        final state is the initial state, so d h0 = d_h and d c0 = d_c."""
-        return LSTMGradients(
-            np.zeros_like(weights.kernel),
-            np.zeros_like(weights.recurrent_kernel),
-            np.zeros_like(weights.bias),
-            np.zeros_like(self.x),
-            cotangents.d_h.copy(),
-            cotangents.d_c.copy(),
-        )
-
+SIGNATURE = Signature(LSTMWeights, ("h0", "c0"), LSTMOutput, LSTMGradients)
+"""What an LSTM call takes and returns; every LSTM backend validates through it."""
 
 
 def prepare(
-    x: Any, weights: LSTMWeights, initial_state: Any = None, mask: Any = None
+    x: Any,
+    weights: LSTMWeights,
+    initial_state: Any = None,
+    mask: Any = None,
+    *,
+    go_backwards: Any = False,
 ) -> LSTMInputs:
     """Validate an LSTM call's arguments, as every backend does before computing.
 
     Raises ``TypeError`` or ``ValueError`` naming what was expected and what came.
     """
-    if not isinstance(weights, LSTMWeights):
-        raise TypeError(f"weights must be LSTMWeights; got {type(weights).__name__}")
-    inputs = prepare_inputs(
-        x, weights.input_size, weights.hidden_size, weights.dtype, initial_state, mask
-    )
-    h0, c0 = inputs.states
-    return LSTMInputs(inputs.x, h0, c0, inputs.mask)
+    x, (h0, c0), mask = SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
+    return LSTMInputs(x, h0, c0, mask)
 
 
 def prepare_gradients(
@@ -114,15 +101,15 @@ def prepare_gradients(
     mask: Any = None,
     d_h: Any = None,
     d_c: Any = None,
+    *,
+    go_backwards: Any = False,
 ) -> tuple[LSTMInputs, LSTMCotangents]:
     """Validate a ``gradients`` call, as every backend does before computing.
 
     The arguments of the forward pass are checked as by :func:`prepare`; then ``d_outputs``
     must be (batch, time, hidden) and ``d_h``, ``d_c`` None or (batch, hidden), all finite.
     """
-    inputs = prepare(x, weights, initial_state, mask)
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     batch, time, _ = inputs.x.shape
-    cotangents = prepare_cotangents(
-        d_outputs, {"d_h": d_h, "d_c": d_c}, batch, time, weights.hidden_size, weights.dtype
-    )
+    cotangents = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)
     return inputs, LSTMCotangents(*cotangents)

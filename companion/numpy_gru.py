@@ -31,8 +31,8 @@ import numpy as np
 
 from companion._checks import reverse_time
 from companion._reference import backprop_steps, run_steps
-from companion._scan import gradient_seeds, scan, scan_backward
-from companion.gru import GRUGradients, GRUOutput, prepare
+from companion._scan import scan, scan_backward
+from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
 from companion.numpy_lstm import sigmoid
 from companion.weights import GRUWeights
 
@@ -156,7 +156,7 @@ def reference_forward(
     *,
     mask: Any = None,
     go_backwards: bool = False,
-    reset_after: bool = True,
+    reset_after: bool | None = None,
 ) -> GRUOutput:
     """:func:`forward` computed the obvious way: :func:`step_forward` at every time step.
 
@@ -164,9 +164,11 @@ def reference_forward(
     None or (h0,), h0 (batch, hidden), mask None or boolean (batch, time); returns
     GRUOutput(outputs (batch, time, hidden), h (batch, hidden)).
     """
-    x, states, mask = prepare(x, weights, initial_state, mask, reset_after)
+    x, states, mask = prepare(
+        x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
+    )
     outputs, (h,), _ = run_steps(step_forward, weights, x, states, mask, go_backwards)
-    return GRUOutput(outputs, h)
+    return SIGNATURE.output(outputs, h)
 
 
 def reference_gradients(
@@ -178,7 +180,7 @@ def reference_gradients(
     d_h: Any = None,
     mask: Any = None,
     go_backwards: bool = False,
-    reset_after: bool = True,
+    reset_after: bool | None = None,
 ) -> GRUGradients:
     """:func:`gradients` computed the obvious way: :func:`step_forward` forwards over time,
     then :func:`step_backward` from the last step to the first.
@@ -187,15 +189,20 @@ def reference_gradients(
     ``sum(outputs * d_outputs) + sum(h * d_h)``, as GRUGradients(kernel, recurrent_kernel,
     bias, x (batch, time, input_size), h0).
     """
-    inputs = prepare(x, weights, initial_state, mask, reset_after)
-    d_outputs, d_states = gradient_seeds(inputs, d_outputs, d_h=d_h)
-    x, states, mask = inputs
-    (d_kernel, d_recurrent_kernel, d_bias), d_x, (d_h0,) = backprop_steps(
+    (x, states, mask), (d_outputs, *d_states) = prepare_gradients(
+        x,
+        weights,
+        d_outputs,
+        initial_state,
+        mask,
+        d_h,
+        go_backwards=go_backwards,
+        reset_after=reset_after,
+    )
+    d_weights, d_x, d_initial_states = backprop_steps(
         step_forward, step_backward, weights, x, states, mask, go_backwards, d_outputs, d_states
     )
-    return GRUGradients(
-        kernel=d_kernel, recurrent_kernel=d_recurrent_kernel, bias=d_bias, x=d_x, h0=d_h0
-    )
+    return SIGNATURE.gradients(weights, d_weights, d_x, d_initial_states)
 
 
 def forward(
@@ -205,15 +212,18 @@ def forward(
     *,
     mask: Any = None,
     go_backwards: bool = False,
-    reset_after: bool = True,
+    reset_after: bool | None = None,
 ) -> GRUOutput:
     """Run a GRU layer over a batch of sequences.
 
     x: (batch, time, input_size); initial_state: None (zeros) or (h0,), h0 (batch, hidden);
-    mask: None or boolean (batch, time); reset_after must match the weights' bias layout.
+    mask: None or boolean (batch, time); reset_after: None (the weights' bias layout) or a
+    bool that must match it.
     Returns GRUOutput(outputs (batch, time, hidden), h (batch, hidden)).
     """
-    inputs = prepare(x, weights, initial_state, mask, reset_after)
+    inputs = prepare(
+        x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
+    )
     x, states, mask = reverse_time(inputs) if go_backwards else inputs
     outputs, (h,), _ = scan(partial(_step, weights), x, states, mask)
     return GRUOutput(outputs, h)
@@ -228,7 +238,7 @@ def gradients(
     d_h: Any = None,
     mask: Any = None,
     go_backwards: bool = False,
-    reset_after: bool = True,
+    reset_after: bool | None = None,
 ) -> GRUGradients:
     """Backpropagation through time, by hand: the gradients of
     sum(outputs * d_outputs) + sum(h * d_h) with respect to the weights, x and h0.
@@ -236,8 +246,16 @@ def gradients(
     d_outputs: (batch, time, hidden), in the processing order of ``outputs``;
     d_h: (batch, hidden) or None (zeros). Other arguments as :func:`forward`.
     """
-    inputs = prepare(x, weights, initial_state, mask, reset_after)
-    d_outputs, d_states = gradient_seeds(inputs, d_outputs, d_h=d_h)
+    inputs, (d_outputs, *d_states) = prepare_gradients(
+        x,
+        weights,
+        d_outputs,
+        initial_state,
+        mask,
+        d_h,
+        go_backwards=go_backwards,
+        reset_after=reset_after,
+    )
     x, states, mask = reverse_time(inputs) if go_backwards else inputs
     _, _, caches = scan(partial(_step, weights), x, states, mask)
     d_x, (d_h0,), d_weights = scan_backward(
@@ -251,4 +269,4 @@ def gradients(
     )
     if go_backwards:
         d_x = d_x[:, ::-1]
-    return GRUGradients(*d_weights, d_x, d_h0)
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0,))

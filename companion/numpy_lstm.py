@@ -38,9 +38,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import prepare_cotangents, reverse_time
+from companion._checks import reverse_time
 from companion._reference import backprop_steps, run_steps
 from companion.lstm import (
+    SIGNATURE,
     LSTMCotangents,
     LSTMGradients,
     LSTMInputs,
@@ -112,9 +113,9 @@ def reference_forward(
     None or (h0, c0), each (batch, hidden), mask None or boolean (batch, time); returns
     LSTMOutput(outputs (batch, time, hidden), h, c (batch, hidden)).
     """
-    x, h0, c0, mask = prepare(x, weights, initial_state, mask)
+    x, h0, c0, mask = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     outputs, (h, c), _ = run_steps(step_forward, weights, x, (h0, c0), mask, go_backwards)
-    return LSTMOutput(outputs, h, c)
+    return SIGNATURE.output(outputs, h, c)
 
 
 def reference_gradients(
@@ -136,15 +137,13 @@ def reference_gradients(
     recurrent_kernel, bias, x (batch, time, input_size), h0, c0).
     """
     (x, h0, c0, mask), (d_outputs, d_h, d_c) = prepare_gradients(
-        x, weights, d_outputs, initial_state, mask, d_h, d_c
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
-    d_states = (d_h, d_c)
-    (d_kernel, d_recurrent_kernel, d_bias), d_x, (d_h0, d_c0) = backprop_steps(
-        step_forward, step_backward, weights, x, (h0, c0), mask, go_backwards, d_outputs, d_states
+    states, seeds = (h0, c0), (d_h, d_c)
+    d_weights, d_x, d_states = backprop_steps(
+        step_forward, step_backward, weights, x, states, mask, go_backwards, d_outputs, seeds
     )
-    return LSTMGradients(
-        kernel=d_kernel, recurrent_kernel=d_recurrent_kernel, bias=d_bias, x=d_x, h0=d_h0, c0=d_c0
-    )
+    return SIGNATURE.gradients(weights, d_weights, d_x, d_states)
 
 
 class LSTMCache(NamedTuple):
@@ -186,7 +185,7 @@ def forward(
     Returns LSTMOutput(outputs (batch, time, hidden), h (batch, hidden), c (batch, hidden)).
     Keeps no per-step intermediates: its memory grows with time only through the outputs.
     """
-    inputs = prepare(x, weights, initial_state, mask)
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     output, _ = _run(inputs, weights, go_backwards, keep_cache=False)
     return output
 
@@ -200,8 +199,9 @@ def forward_with_cache(
     go_backwards: bool = False,
 ) -> tuple[LSTMOutput, LSTMCache]:
     """:func:`forward`, also returning the :class:`LSTMCache` that :func:`backward` needs."""
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     # keep_cache defaults to True: the cache is never None here.
-    return _run(prepare(x, weights, initial_state, mask), weights, go_backwards)  # type: ignore[return-value]
+    return _run(inputs, weights, go_backwards)  # type: ignore[return-value]
 
 
 def _run(
@@ -298,9 +298,7 @@ def backward(
         )
     time, batch, _ = cache.x.shape
     weights = cache.weights
-    cotangents = prepare_cotangents(
-        d_outputs, {"d_h": d_h, "d_c": d_c}, batch, time, weights.hidden_size, weights.dtype
-    )
+    cotangents = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)
     return _backward(LSTMCotangents(*cotangents), cache)
 
 
@@ -394,6 +392,8 @@ def gradients(
     (batch, hidden); mask: None or boolean (batch, time).
     Returns LSTMGradients(kernel, recurrent_kernel, bias, x, h0, c0).
     """
-    inputs, cotangents = prepare_gradients(x, weights, d_outputs, initial_state, mask, d_h, d_c)
+    inputs, cotangents = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
+    )
     _, cache = _run(inputs, weights, go_backwards)
     return _backward(cotangents, cache)

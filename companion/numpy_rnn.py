@@ -28,11 +28,12 @@ import numpy as np
 from companion._checks import reverse_time
 from companion._reference import backprop_steps, run_steps
 from companion.rnn import (
+    SIGNATURE,
     RNNGradients,
     RNNInputs,
     RNNOutput,
-    prepare_rnn,
-    prepare_rnn_gradients,
+    prepare,
+    prepare_gradients,
 )
 from companion.weights import RNNWeights
 
@@ -75,9 +76,9 @@ def reference_forward(
     None or (h0,), h0 (batch, hidden), mask None or boolean (batch, time); returns
     RNNOutput(outputs (batch, time, hidden), h (batch, hidden)).
     """
-    x, h0, mask = prepare_rnn(x, weights, initial_state, mask)
+    x, h0, mask = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     outputs, (h,), _ = run_steps(step_forward, weights, x, (h0,), mask, go_backwards)
-    return RNNOutput(outputs, h)
+    return SIGNATURE.output(outputs, h)
 
 
 def reference_gradients(
@@ -97,15 +98,13 @@ def reference_gradients(
     ``sum(outputs * d_outputs) + sum(h * d_h)``, as RNNGradients with x (batch, time,
     input_size), h0 (batch, hidden) and the weights' gradients.
     """
-    inputs = prepare_rnn(x, weights, initial_state, mask)
-    d_outputs, d_h = prepare_rnn_gradients(inputs, weights, d_outputs, d_h)
-    x, h0, mask = inputs
-    (d_kernel, d_recurrent_kernel, d_bias), d_x, (d_h0,) = backprop_steps(
+    (x, h0, mask), (d_outputs, d_h) = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, go_backwards=go_backwards
+    )
+    d_weights, d_x, d_initial_states = backprop_steps(
         step_forward, step_backward, weights, x, (h0,), mask, go_backwards, d_outputs, (d_h,)
     )
-    return RNNGradients(
-        kernel=d_kernel, recurrent_kernel=d_recurrent_kernel, bias=d_bias, x=d_x, h0=d_h0
-    )
+    return SIGNATURE.gradients(weights, d_weights, d_x, d_initial_states)
 
 
 class _Steps(NamedTuple):
@@ -155,11 +154,11 @@ def forward(
     mask: None or a boolean (batch, time) array; False skips the step for that sample
     Returns RNNOutput(outputs (batch, time, hidden), h (batch, hidden)).
     """
-    inputs = prepare_rnn(x, weights, initial_state, mask)
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if go_backwards:
         inputs = reverse_time(inputs)
     steps = _steps(inputs, weights)
-    return RNNOutput(steps.outputs.transpose(1, 0, 2), steps.h)
+    return RNNOutput(np.ascontiguousarray(steps.outputs.transpose(1, 0, 2)), steps.h)
 
 
 def gradients(
@@ -177,7 +176,7 @@ def gradients(
 
     d_outputs: (batch, time, hidden), in the order ``forward`` returns the outputs
     d_h: None (zeros) or (batch, hidden), the gradient arriving at the final state
-    Returns RNNGradients(x, h0, kernel, recurrent_kernel, bias), each shaped like what it is
+    Returns RNNGradients(kernel, recurrent_kernel, bias, x, h0), each shaped like what it is
     the gradient of; the x gradient is in the order of the x passed in.
 
     Walking back from the last step, the gradient reaching step t's new state is what its
@@ -186,8 +185,9 @@ def gradients(
     recurrent_kernel.T, the state gradient of step t - 1. A masked step passes its state and
     output gradients straight through to the step before.
     """
-    inputs = prepare_rnn(x, weights, initial_state, mask)
-    d_outputs, d_state = prepare_rnn_gradients(inputs, weights, d_outputs, d_h)
+    inputs, (d_outputs, d_state) = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, go_backwards=go_backwards
+    )
     if go_backwards:
         inputs = reverse_time(inputs)
     x, _, mask = inputs
@@ -215,4 +215,4 @@ def gradients(
         d_state = d_state_kept + d_pre @ weights.recurrent_kernel.T
     if go_backwards:
         d_x = d_x[:, ::-1]
-    return RNNGradients(d_x, d_state, d_kernel, d_recurrent, d_bias)
+    return SIGNATURE.gradients(weights, (d_kernel, d_recurrent, d_bias), d_x, (d_state,))

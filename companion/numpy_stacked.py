@@ -1,10 +1,10 @@
 """Stacked and bidirectional LSTMs in NumPy, built from the one-layer NumPy LSTM.
 
 Forwards, each layer runs :func:`companion.numpy_lstm.forward` once per direction (the
-backward direction with ``go_backwards=True``, its outputs flipped back to time order).
-Backwards, each layer and direction runs the hand-written backpropagation of
-:mod:`companion.numpy_variants` for the variant without peepholes ("NP"), which is exactly
-this LSTM, from the top layer down.
+backward direction with ``go_backwards=True``, its outputs flipped back to time order), from
+that direction's initial state and with the same mask. Backwards, each layer and direction
+runs the hand-written backpropagation of :mod:`companion.numpy_variants` for the variant
+without peepholes ("NP"), which is exactly this LSTM, from the top layer down.
 """
 
 from __future__ import annotations
@@ -14,67 +14,97 @@ from typing import Any
 import numpy as np
 
 from companion import numpy_lstm, numpy_variants
+from companion._checks import Inputs
 from companion.stacked import (
+    SIGNATURE,
     StackedGradients,
     StackedOutput,
     StackedWeights,
-    check_input,
-    check_seeds,
+    prepare,
+    prepare_gradients,
 )
 from companion.variants import VARIANTS, VariantWeights
-from companion.weights import LSTMWeights
 
 
-def _run(x: np.ndarray, weights: StackedWeights):
+def _run(inputs: Inputs, weights: StackedWeights):
     """The input of every layer then the last layer's output, and the final h and c."""
-    inputs, h, c = [x], [], []
+    layer_inputs, h, c = [inputs.x], [], []
+    h0, c0 = inputs.states
     for layer in weights.layers:
         outputs = []
         for direction, lstm in enumerate(layer):
-            out = numpy_lstm.forward(inputs[-1], lstm, go_backwards=bool(direction))
+            index = len(h)
+            out = numpy_lstm.forward(
+                layer_inputs[-1],
+                lstm,
+                (h0[index], c0[index]),
+                mask=inputs.mask,
+                go_backwards=bool(direction),
+            )
             outputs.append(out.outputs[:, ::-1] if direction else out.outputs)
             h.append(out.h)
             c.append(out.c)
-        inputs.append(np.concatenate(outputs, axis=2))
-    return inputs, h, c
+        layer_inputs.append(np.concatenate(outputs, axis=2))
+    return layer_inputs, h, c
 
 
-def forward(x: Any, weights: StackedWeights) -> StackedOutput:
-    """x: (batch, time, input_size), initial states zero.
+def forward(
+    x: Any, weights: StackedWeights, initial_state: Any = None, *, mask: Any = None
+) -> StackedOutput:
+    """x: (batch, time, input_size); initial_state: None (zeros) or (h0, c0), each
+    (layers * directions, batch, hidden); mask: None or boolean (batch, time).
     Returns StackedOutput(outputs (batch, time, directions * hidden), h, c)."""
-    inputs, h, c = _run(check_input(x, weights), weights)
-    return StackedOutput(inputs[-1], np.stack(h), np.stack(c))
+    inputs = prepare(x, weights, initial_state, mask)
+    if inputs.x.size == 0:
+        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
+    layer_inputs, h, c = _run(inputs, weights)
+    return SIGNATURE.output(layer_inputs[-1], np.stack(h), np.stack(c))
 
 
 def gradients(
-    x: Any, weights: StackedWeights, d_outputs: Any, *, d_h: Any = None, d_c: Any = None
+    x: Any,
+    weights: StackedWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    *,
+    d_h: Any = None,
+    d_c: Any = None,
+    mask: Any = None,
 ) -> StackedGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c).
 
     d_outputs: (batch, time, directions * hidden); d_h, d_c: (layers * directions, batch,
-    hidden) or None (zeros).
+    hidden) or None (zeros). Other arguments as :func:`forward`.
     """
-    x = check_input(x, weights)
-    d_above, d_h, d_c = check_seeds(weights, x, d_outputs, d_h, d_c)
-    inputs, _, _ = _run(x, weights)
+    inputs, (d_above, d_h, d_c) = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c
+    )
+    if inputs.x.size == 0:
+        return SIGNATURE.empty_gradients(weights, inputs.x, (d_above, d_h, d_c))
+    layer_inputs, _, _ = _run(inputs, weights)
     hidden, directions = weights.hidden_size, weights.directions
-    grads: list[tuple[LSTMWeights, ...]] = []
+    h0, c0 = inputs.states
+    d_h0, d_c0 = np.zeros_like(h0), np.zeros_like(c0)
+    d_weights: list[np.ndarray] = []
     for index in reversed(range(len(weights.layers))):
-        d_input = np.zeros_like(inputs[index])
+        d_input = np.zeros_like(layer_inputs[index])
         layer_grads = []
         for direction, lstm in enumerate(weights.layers[index]):
             d_own = d_above[:, :, direction * hidden : (direction + 1) * hidden]
             state = index * directions + direction
             g = numpy_variants.gradients(
-                inputs[index],
+                layer_inputs[index],
                 VariantWeights.from_lstm(lstm, VARIANTS["NP"]),
                 d_own[:, ::-1] if direction else d_own,  # processing order
+                (h0[state], c0[state]),
                 d_h=d_h[state],
                 d_c=d_c[state],
+                mask=inputs.mask,
                 go_backwards=bool(direction),
             )
             d_input += g.x
-            layer_grads.append(LSTMWeights(g.kernel, g.recurrent_kernel, g.bias))
-        grads.insert(0, tuple(layer_grads))
+            d_h0[state], d_c0[state] = g.h0, g.c0
+            layer_grads += [g.kernel, g.recurrent_kernel, g.bias]
+        d_weights = layer_grads + d_weights
         d_above = d_input
-    return StackedGradients(StackedWeights(tuple(grads)), d_above)
+    return SIGNATURE.gradients(weights, d_weights, d_above, (d_h0, d_c0))

@@ -14,10 +14,17 @@ from typing import Any
 import numpy as np
 
 from companion._checks import reverse_time
-from companion._scan import gradient_seeds, scan, scan_backward
+from companion._scan import scan, scan_backward
 from companion.lstm import LSTMOutput
 from companion.numpy_lstm import sigmoid
-from companion.variants import VariantGradients, VariantWeights, cell_step, prepare
+from companion.variants import (
+    SIGNATURE,
+    VariantGradients,
+    VariantWeights,
+    cell_step,
+    prepare,
+    prepare_gradients,
+)
 
 
 def _step(weights: VariantWeights, x_t: np.ndarray, states: tuple[np.ndarray, ...]):
@@ -88,10 +95,10 @@ def forward(
     mask: None or boolean (batch, time).
     Returns LSTMOutput(outputs (batch, time, hidden), h, c (batch, hidden)).
     """
-    inputs = prepare(x, weights, initial_state, mask)
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     x, states, mask = reverse_time(inputs) if go_backwards else inputs
     outputs, states, _ = scan(partial(_step, weights), x, states, mask)
-    return LSTMOutput(outputs, states[0], states[1])
+    return SIGNATURE.output(outputs, states[0], states[1])
 
 
 def gradients(
@@ -111,8 +118,9 @@ def gradients(
     d_outputs: (batch, time, hidden) in the processing order of ``outputs``; d_h, d_c:
     (batch, hidden) or None (zeros). Other arguments as :func:`forward`.
     """
-    inputs = prepare(x, weights, initial_state, mask)
-    d_outputs, seeds = gradient_seeds(inputs, d_outputs, d_h=d_h, d_c=d_c)
+    inputs, (d_outputs, *seeds) = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
+    )
     x, states, mask = reverse_time(inputs) if go_backwards else inputs
     _, _, caches = scan(partial(_step, weights), x, states, mask)
     seeds += [np.zeros_like(seeds[0])] * (len(states) - 2)
@@ -127,4 +135,4 @@ def gradients(
     )
     if go_backwards:
         d_x = d_x[:, ::-1]
-    return VariantGradients(*d_weights, d_x, d_states[0], d_states[1])
+    return SIGNATURE.gradients(weights, d_weights, d_x, d_states[:2])

@@ -1,8 +1,9 @@
 """What a vanilla RNN takes and returns: the result types and the input validation of every
 backend.
 
+:data:`SIGNATURE` declares the RNN's one state (h0) and result types once.
 ``companion.numpy_rnn``, ``companion.keras_rnn`` and ``companion.torch_rnn`` all call
-:func:`prepare_rnn` (or, for gradients, :func:`prepare_rnn_gradients`) first and return an
+:func:`prepare` (or, for gradients, :func:`prepare_gradients`) first and return an
 :class:`RNNOutput` or :class:`RNNGradients` of NumPy arrays.
 """
 
@@ -12,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import prepare_cotangents, prepare_inputs
+from companion._checks import Signature
 from companion.weights import RNNWeights
 
 
@@ -28,18 +29,19 @@ class RNNOutput(NamedTuple):
 
 
 class RNNGradients(NamedTuple):
-    """Gradients of a scalar loss L = sum(outputs * d_outputs) + sum(h * d_h) of an RNN call.
+    """Gradients of a scalar loss L = sum(outputs * d_outputs) + sum(h * d_h) of an RNN call,
+    weights first as for every model.
 
+    kernel, recurrent_kernel, bias: shaped like :class:`RNNWeights`'s arrays;
     x: (batch, time, input_size), in the order of the x that was passed (also with
-    go_backwards); h0: (batch, hidden); kernel, recurrent_kernel, bias: shaped like
-    :class:`RNNWeights`'s arrays.
+    go_backwards); h0: (batch, hidden).
     """
 
-    x: np.ndarray
-    h0: np.ndarray
     kernel: np.ndarray
     recurrent_kernel: np.ndarray
     bias: np.ndarray
+    x: np.ndarray
+    h0: np.ndarray
 
 
 class RNNInputs(NamedTuple):
@@ -52,48 +54,42 @@ class RNNInputs(NamedTuple):
     h0: np.ndarray
     mask: np.ndarray | None
 
-    def empty_output(self) -> RNNOutput:
-        """The result of a sequence with no time steps: no outputs, the initial state."""
-        batch, _, _ = self.x.shape
-        return RNNOutput(np.zeros((batch, 0, self.h0.shape[1]), self.x.dtype), self.h0)
 
-    def empty_gradients(self, weights: RNNWeights, d_h: np.ndarray) -> RNNGradients:
-        """The gradients of a sequence with no time steps: only h0 gets d_h."""
-        zeros = (np.zeros_like(a) for a in (self.x, *weights._arrays()))
-        d_x, d_kernel, d_recurrent, d_bias = zeros
-        return RNNGradients(d_x, d_h, d_kernel, d_recurrent, d_bias)
+SIGNATURE = Signature(RNNWeights, ("h0",), RNNOutput, RNNGradients)
+"""What a vanilla RNN call takes and returns; every RNN backend validates through it."""
 
 
-
-def prepare_rnn(
-    x: Any, weights: RNNWeights, initial_state: Any = None, mask: Any = None
+def prepare(
+    x: Any,
+    weights: RNNWeights,
+    initial_state: Any = None,
+    mask: Any = None,
+    *,
+    go_backwards: Any = False,
 ) -> RNNInputs:
     """Validate a vanilla RNN call's arguments, as every RNN backend does before computing.
 
-    ``initial_state`` is None (zeros) or a 1-tuple ``(h0,)``. Raises ``TypeError`` or
-    ``ValueError`` naming what was expected and what came.
+    ``initial_state`` is None (zeros), the array h0 or a 1-tuple ``(h0,)``. Raises
+    ``TypeError`` or ``ValueError`` naming what was expected and what came.
     """
-    if not isinstance(weights, RNNWeights):
-        raise TypeError(f"weights must be RNNWeights; got {type(weights).__name__}")
-    inputs = prepare_inputs(
-        x,
-        weights.input_size,
-        weights.hidden_size,
-        weights.dtype,
-        initial_state,
-        mask,
-        state_names=("h0",),
-    )
-    return RNNInputs(inputs.x, inputs.states[0], inputs.mask)
+    x, (h0,), mask = SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
+    return RNNInputs(x, h0, mask)
 
 
-def prepare_rnn_gradients(
-    inputs: RNNInputs, weights: RNNWeights, d_outputs: Any, d_h: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Validate the upstream gradients of an RNN call: d_outputs (batch, time, hidden) and
-    d_h (batch, hidden) or None (zeros). Returns both as arrays in the weights' dtype."""
+def prepare_gradients(
+    x: Any,
+    weights: RNNWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    mask: Any = None,
+    d_h: Any = None,
+    *,
+    go_backwards: Any = False,
+) -> tuple[RNNInputs, tuple[np.ndarray, np.ndarray]]:
+    """Validate a ``gradients`` call: the arguments of :func:`prepare`, then d_outputs
+    (batch, time, hidden) and d_h (batch, hidden) or None (zeros). Returns the inputs and
+    (d_outputs, d_h) as arrays in the weights' dtype."""
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     batch, time, _ = inputs.x.shape
-    d_outputs, d_h = prepare_cotangents(
-        d_outputs, {"d_h": d_h}, batch, time, weights.hidden_size, weights.dtype
-    )
-    return d_outputs, d_h
+    d_outputs, d_h = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h)
+    return inputs, (d_outputs, d_h)

@@ -7,19 +7,24 @@ outputs at each time step, ``[forward, backward]``, the backward outputs put bac
 order: so the next layer's input size is 2 * hidden. ``keras.layers.Bidirectional`` (with
 ``merge_mode="concat"``) and ``torch.nn.LSTM(bidirectional=True)`` both do exactly this.
 
-Final states follow PyTorch's layout: (layers * directions, batch, hidden), index
-``layer * directions + direction``.
+Initial and final states follow PyTorch's layout: (layers * directions, batch, hidden), index
+``layer * directions + direction``. A mask (batch, time) applies to every layer, with Keras's
+meaning: a masked step keeps each direction's state and repeats its previous output.
+:data:`SIGNATURE` declares the states and result types once; every backend validates
+through it.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from companion._checks import float_dtype, real_array
-from companion.weights import LSTMWeights
+from companion._checks import Inputs, Signature, flag, float_dtype
+from companion.weights import LSTMWeights, check_torch_module
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,22 @@ class StackedWeights:
     def dtype(self) -> np.dtype:
         return self.layers[0][0].dtype
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Every array: kernel, recurrent_kernel, bias of each layer and direction in turn."""
+        return tuple(
+            array for layer in self.layers for weights in layer for array in weights.arrays()
+        )
+
+    def with_arrays(self, arrays: Sequence[np.ndarray]) -> StackedWeights:
+        """Weights of the same shape holding ``arrays``, in the order of :meth:`arrays`."""
+        remaining = iter(arrays)
+        return StackedWeights(
+            tuple(
+                tuple(LSTMWeights(*itertools.islice(remaining, 3)) for _ in layer)
+                for layer in self.layers
+            )
+        )
+
     @classmethod
     def random(
         cls,
@@ -87,7 +108,7 @@ class StackedWeights:
     ) -> StackedWeights:
         """Keras-style random weights (:meth:`LSTMWeights.random`) for every layer and
         direction, each from its own seed derived from ``seed``."""
-        directions = 2 if bidirectional else 1
+        directions = 2 if flag("bidirectional", bidirectional) else 1
         return cls(
             tuple(
                 tuple(
@@ -134,6 +155,7 @@ class StackedWeights:
     @classmethod
     def from_torch(cls, module: Any) -> StackedWeights:
         """Every layer and direction of a ``torch.nn.LSTM``."""
+        check_torch_module(module, "LSTM")
         directions = 2 if module.bidirectional else 1
         return cls(
             tuple(
@@ -147,6 +169,7 @@ class StackedWeights:
 
     def to_torch(self, module: Any) -> Any:
         """Write every layer and direction into a ``torch.nn.LSTM`` of the same shape."""
+        check_torch_module(module, "LSTM")
         if module.num_layers != len(self.layers) or module.bidirectional != (self.directions == 2):
             raise ValueError(
                 f"the module has {module.num_layers} layers, bidirectional="
@@ -179,53 +202,77 @@ class StackedOutput(NamedTuple):
 
 class StackedGradients(NamedTuple):
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c): for the weights
-    as a StackedWeights of gradient arrays, and for x (batch, time, input_size)."""
+    as a StackedWeights of gradient arrays, for x (batch, time, input_size), and for the
+    initial states h0, c0 (layers * directions, batch, hidden)."""
 
     weights: StackedWeights
     x: np.ndarray
+    h0: np.ndarray
+    c0: np.ndarray
 
     def arrays(self) -> list[np.ndarray]:
         """Every gradient array: kernel, recurrent_kernel, bias of each layer and direction
-        in order, then x."""
-        return [
-            array
-            for layer in self.weights.layers
-            for weights in layer
-            for array in (weights.kernel, weights.recurrent_kernel, weights.bias)
-        ] + [self.x]
+        in order, then x, h0 and c0."""
+        return [*self.weights.arrays(), self.x, self.h0, self.c0]
 
 
-def check_input(x: Any, weights: StackedWeights) -> np.ndarray:
-    """x as a (batch, time, input_size) array in the weights' dtype, or a clear error."""
-    if not isinstance(weights, StackedWeights):
-        raise TypeError(f"weights must be StackedWeights; got {type(weights).__name__}")
-    x = real_array("x", x, weights.dtype)
-    if x.ndim != 3 or x.shape[2] != weights.input_size:
-        raise ValueError(
-            f"x must have shape (batch, time, {weights.input_size}); got shape {x.shape}"
-        )
-    return x
+class _StackedSignature(Signature):
+    """A stack's states hold every layer and direction, (layers * directions, batch,
+    hidden), its outputs both directions, and its weight gradients come as StackedWeights."""
+
+    STATE_AXES: ClassVar[str] = "(layers * directions, batch, hidden)"
+    OUTPUT_AXES: ClassVar[str] = "(batch, time, directions * hidden)"
+
+    def state_shape(self, weights: StackedWeights, batch: int) -> tuple[int, ...]:
+        return (len(weights.layers) * weights.directions, batch, weights.hidden_size)
+
+    def output_size(self, weights: StackedWeights) -> int:
+        return weights.directions * weights.hidden_size
+
+    def gradients(
+        self,
+        weights: StackedWeights,
+        weight_gradients: Sequence[np.ndarray],
+        d_x: np.ndarray,
+        d_states: Sequence[np.ndarray],
+    ) -> StackedGradients:
+        d_weights = weights.with_arrays([np.ascontiguousarray(a) for a in weight_gradients])
+        return StackedGradients(d_weights, *(np.ascontiguousarray(a) for a in (d_x, *d_states)))
 
 
-def check_seeds(
-    weights: StackedWeights, x: np.ndarray, d_outputs: Any, d_h: Any, d_c: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate the output gradients; None means zeros."""
-    batch, time, _ = x.shape
-    state = (len(weights.layers) * weights.directions, batch, weights.hidden_size)
-    expected = {
-        "d_outputs": (batch, time, weights.directions * weights.hidden_size),
-        "d_h": state,
-        "d_c": state,
-    }
-    arrays = []
-    for (name, shape), value in zip(expected.items(), (d_outputs, d_h, d_c), strict=True):
-        array = (
-            np.zeros(shape, weights.dtype)
-            if value is None
-            else real_array(name, value, weights.dtype)
-        )
-        if array.shape != shape:
-            raise ValueError(f"{name} must have shape {shape}; got {array.shape}")
-        arrays.append(array)
-    return arrays[0], arrays[1], arrays[2]
+SIGNATURE = _StackedSignature(StackedWeights, ("h0", "c0"), StackedOutput, StackedGradients)
+"""What a stacked call takes and returns; every stacked backend validates through it."""
+
+
+def prepare(
+    x: Any, weights: StackedWeights, initial_state: Any = None, mask: Any = None
+) -> Inputs:
+    """Validate a stacked call's arguments: x (batch, time, input_size); ``initial_state``
+    None (zeros) or (h0, c0), each (layers * directions, batch, hidden); mask None or
+    boolean (batch, time)."""
+    return SIGNATURE.inputs(x, weights, initial_state, mask)
+
+
+def prepare_gradients(
+    x: Any,
+    weights: StackedWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    mask: Any = None,
+    d_h: Any = None,
+    d_c: Any = None,
+) -> tuple[Inputs, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Validate a ``gradients`` call: the arguments of :func:`prepare`, then d_outputs
+    (batch, time, directions * hidden) and d_h, d_c (layers * directions, batch, hidden) or
+    None. Returns the inputs and (d_outputs, d_h, d_c) in the weights' dtype."""
+    inputs = prepare(x, weights, initial_state, mask)
+    batch, time, _ = inputs.x.shape
+    d_outputs, d_h, d_c = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)
+    return inputs, (d_outputs, d_h, d_c)
+
+
+def directions_of(states: Sequence[np.ndarray], layer: int, directions: int) -> list[tuple]:
+    """The (h, c) pairs of one layer's directions, from states (h, c) each (layers *
+    directions, batch, hidden): index ``layer * directions + direction``."""
+    h, c = states
+    return [(h[layer * directions + d], c[layer * directions + d]) for d in range(directions)]

@@ -13,9 +13,8 @@ from typing import Any
 import torch
 
 from companion._checks import reverse_time
-from companion._scan import gradient_seeds
 from companion._torch_tools import backprop, run_module, tensor
-from companion.gru import GRUGradients, GRUOutput, prepare
+from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
 from companion.weights import GRUWeights
 
 _NO_RESET_BEFORE = (
@@ -35,13 +34,6 @@ def module(weights: GRUWeights) -> torch.nn.GRU:
     return weights.to_torch(gru)
 
 
-def _checked(x, weights, initial_state, mask, go_backwards, reset_after):
-    if not reset_after:
-        raise ValueError(_NO_RESET_BEFORE)
-    inputs = prepare(x, weights, initial_state, mask, reset_after)
-    return reverse_time(inputs) if go_backwards else inputs
-
-
 def forward(
     x: Any,
     weights: GRUWeights,
@@ -49,19 +41,27 @@ def forward(
     *,
     mask: Any = None,
     go_backwards: bool = False,
-    reset_after: bool = True,
+    reset_after: bool | None = None,
 ) -> GRUOutput:
     """Run ``torch.nn.GRU`` over a batch of sequences.
 
-    x: (batch, time, input_size); initial_state: None or (h0,), h0 (batch, hidden);
+    x: (batch, time, input_size); initial_state: None, h0 or (h0,), h0 (batch, hidden);
     mask: None or boolean (batch, time). Returns GRUOutput(outputs, h).
     """
-    inputs = _checked(x, weights, initial_state, mask, go_backwards, reset_after)
+    inputs = prepare(
+        x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
+    )
+    if not weights.reset_after:
+        raise ValueError(_NO_RESET_BEFORE)
+    if inputs.x.size == 0:  # no sample or no step: nn.GRU would reject it
+        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
+    if go_backwards:
+        inputs = reverse_time(inputs)
     with torch.no_grad():
         outputs, (h,) = run_module(
             module(weights), tensor(inputs.x), (tensor(inputs.states[0]),), inputs.mask
         )
-    return GRUOutput(outputs.numpy(), h.numpy())
+    return SIGNATURE.output(outputs.numpy(), h.numpy())
 
 
 def gradients(
@@ -73,20 +73,34 @@ def gradients(
     d_h: Any = None,
     mask: Any = None,
     go_backwards: bool = False,
-    reset_after: bool = True,
+    reset_after: bool | None = None,
 ) -> GRUGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h), from autograd, in Keras layout.
 
     Arguments as :func:`companion.numpy_gru.gradients`.
     """
-    inputs = _checked(x, weights, initial_state, mask, go_backwards, reset_after)
-    d_outputs, seeds = gradient_seeds(inputs, d_outputs, d_h=d_h)
+    inputs, cotangents = prepare_gradients(
+        x,
+        weights,
+        d_outputs,
+        initial_state,
+        mask,
+        d_h,
+        go_backwards=go_backwards,
+        reset_after=reset_after,
+    )
+    if not weights.reset_after:
+        raise ValueError(_NO_RESET_BEFORE)
+    if inputs.x.size == 0:  # no sample or no step: nn.GRU would reject it
+        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
+    if go_backwards:
+        inputs = reverse_time(inputs)
     gru = module(weights)
     x_t, h0 = tensor(inputs.x, True), tensor(inputs.states[0], True)
     outputs, (h,) = run_module(gru, x_t, (h0,), inputs.mask)
     params = [gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0]
     d_ih, d_hh, d_bias_ih, d_bias_hh, d_x, d_h0 = backprop(
-        (outputs, h), (d_outputs, *seeds), [*params, x_t, h0]
+        (outputs, h), cotangents, [*params, x_t, h0]
     )
     with torch.no_grad():  # read the gradients back through the converter
         for param, grad in zip(params, (d_ih, d_hh, d_bias_ih, d_bias_hh), strict=True):
@@ -94,4 +108,4 @@ def gradients(
     grads = GRUWeights.from_torch(gru)
     if go_backwards:
         d_x = d_x[:, ::-1]
-    return GRUGradients(grads.kernel, grads.recurrent_kernel, grads.bias, d_x, d_h0)
+    return SIGNATURE.gradients(weights, grads.arrays(), d_x, (d_h0,))

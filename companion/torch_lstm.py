@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 
 from companion._checks import reverse_time
 from companion._torch_tools import backprop, run_module, tensor
-from companion.lstm import LSTMGradients, LSTMOutput, prepare, prepare_gradients
+from companion.lstm import SIGNATURE, LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
 
@@ -45,15 +44,15 @@ def forward(
     mask: None or boolean (batch, time).
     Returns LSTMOutput(outputs (batch, time, hidden), h (batch, hidden), c (batch, hidden)).
     """
-    inputs = prepare(x, weights, initial_state, mask)
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    if inputs.x.size == 0:  # no sample or no step: nn.LSTM would reject it
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
     if go_backwards:
         inputs = reverse_time(inputs)
-    if inputs.x.shape[1] == 0:  # nn.LSTM rejects a sequence with no steps
-        return inputs.empty_output()
     x_t, h0, c0 = (tensor(a) for a in inputs[:3])
     with torch.no_grad():
         outputs, (h, c) = run_module(module(weights), x_t, (h0, c0), inputs.mask)
-    return LSTMOutput(outputs.numpy(), h.numpy(), c.numpy())
+    return SIGNATURE.output(outputs.numpy(), h.numpy(), c.numpy())
 
 
 def gradients(
@@ -75,11 +74,13 @@ def gradients(
     gradient is the gradient of ``bias_ih`` (equal to that of ``bias_hh``, as both are
     added into every gate pre-activation; their sum would count it twice).
     """
-    inputs, cotangents = prepare_gradients(x, weights, d_outputs, initial_state, mask, d_h, d_c)
+    inputs, cotangents = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
+    )
+    if inputs.x.size == 0:  # no sample or no step: nn.LSTM would reject it
+        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
-    if inputs.x.shape[1] == 0:
-        return inputs.empty_gradients(weights, cotangents)
     lstm = module(weights)
     x_t, h0, c0 = (tensor(a, requires_grad=True) for a in inputs[:3])
     outputs, (h, c) = run_module(lstm, x_t, (h0, c0), inputs.mask)
@@ -89,5 +90,5 @@ def gradients(
         [lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, x_t, h0, c0],
     )
     if go_backwards:  # back to the caller's time order
-        d_x = np.ascontiguousarray(d_x[:, ::-1])
-    return LSTMGradients(d_ih.T, d_hh.T, d_bias, d_x, d_h0, d_c0)
+        d_x = d_x[:, ::-1]
+    return SIGNATURE.gradients(weights, (d_ih.T, d_hh.T, d_bias), d_x, (d_h0, d_c0))

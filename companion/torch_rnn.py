@@ -11,17 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 
 from companion._checks import reverse_time
 from companion._torch_tools import backprop, run_module, tensor
-from companion.rnn import (
-    RNNGradients,
-    RNNOutput,
-    prepare_rnn,
-    prepare_rnn_gradients,
-)
+from companion.rnn import SIGNATURE, RNNGradients, RNNOutput, prepare, prepare_gradients
 from companion.weights import RNNWeights
 
 
@@ -47,20 +41,20 @@ def forward(
 ) -> RNNOutput:
     """Run ``torch.nn.RNN`` over a batch of sequences.
 
-    x: (batch, time, input_size); initial_state: None or (h0,), h0 (batch, hidden);
+    x: (batch, time, input_size); initial_state: None, h0 or (h0,), h0 (batch, hidden);
     mask: None or boolean (batch, time).
     Returns RNNOutput(outputs (batch, time, hidden), h (batch, hidden)).
     """
-    inputs = prepare_rnn(x, weights, initial_state, mask)
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    if inputs.x.size == 0:  # no sample or no step: nn.RNN would reject it
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
     if go_backwards:
         inputs = reverse_time(inputs)
-    if inputs.x.shape[1] == 0:  # nn.RNN rejects a sequence with no steps
-        return inputs.empty_output()
     with torch.no_grad():
         outputs, (h,) = run_module(
             module(weights), tensor(inputs.x), (tensor(inputs.h0),), inputs.mask
         )
-    return RNNOutput(outputs.numpy(), h.numpy())
+    return SIGNATURE.output(outputs.numpy(), h.numpy())
 
 
 def gradients(
@@ -77,17 +71,18 @@ def gradients(
 
     Same arguments and result as :func:`companion.numpy_rnn.gradients`.
     """
-    inputs = prepare_rnn(x, weights, initial_state, mask)
-    d_outputs, d_h = prepare_rnn_gradients(inputs, weights, d_outputs, d_h)
+    inputs, cotangents = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, go_backwards=go_backwards
+    )
+    if inputs.x.size == 0:  # no sample or no step: nn.RNN would reject it
+        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
-    if inputs.x.shape[1] == 0:
-        return inputs.empty_gradients(weights, d_h)
     rnn = module(weights)
     x_t, h0 = tensor(inputs.x, requires_grad=True), tensor(inputs.h0, requires_grad=True)
     outputs, (h,) = run_module(rnn, x_t, (h0,), inputs.mask)
     params = [rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0]
-    d_ih, d_hh, d_bias, d_x, d_h0 = backprop((outputs, h), (d_outputs, d_h), [*params, x_t, h0])
+    d_ih, d_hh, d_bias, d_x, d_h0 = backprop((outputs, h), cotangents, [*params, x_t, h0])
     if go_backwards:
         d_x = d_x[:, ::-1]
-    return RNNGradients(np.ascontiguousarray(d_x), d_h0, d_ih.T, d_hh.T, d_bias)
+    return SIGNATURE.gradients(weights, (d_ih.T, d_hh.T, d_bias), d_x, (d_h0,))

@@ -1,5 +1,9 @@
 """Stacked and bidirectional LSTMs computed by one ``torch.nn.LSTM(num_layers,
 bidirectional)``; gradients from autograd. Same functions as :mod:`companion.numpy_stacked`.
+
+PyTorch has no masks: a masked call runs layer by layer, each direction a one-layer
+``nn.LSTM`` stepped with the mask by :func:`companion._torch_tools.run_module` (the backward
+direction on the time-reversed sequence, its outputs flipped back), as Keras does.
 """
 
 from __future__ import annotations
@@ -9,14 +13,18 @@ from typing import Any
 import numpy as np
 import torch
 
-from companion._torch_tools import backprop, tensor
+from companion import torch_lstm
+from companion._checks import Inputs
+from companion._torch_tools import backprop, run_module, tensor
 from companion.stacked import (
+    SIGNATURE,
     StackedGradients,
     StackedOutput,
     StackedWeights,
-    check_input,
-    check_seeds,
+    prepare,
+    prepare_gradients,
 )
+from companion.weights import LSTMWeights
 
 
 def module(weights: StackedWeights) -> torch.nn.LSTM:
@@ -32,29 +40,81 @@ def module(weights: StackedWeights) -> torch.nn.LSTM:
     return weights.to_torch(lstm)
 
 
-def forward(x: Any, weights: StackedWeights) -> StackedOutput:
-    """x: (batch, time, input_size), initial states zero.
+def _run(
+    weights: StackedWeights, inputs: Inputs, x: torch.Tensor, states: tuple[torch.Tensor, ...]
+) -> tuple[tuple[torch.Tensor, ...], list[torch.nn.LSTM]]:
+    """(outputs, h, c) and the modules that computed them: without a mask one
+    ``nn.LSTM(num_layers, bidirectional)``, with one a one-layer ``nn.LSTM`` per layer and
+    direction."""
+    if inputs.mask is None:
+        lstm = module(weights)
+        outputs, (h, c) = lstm(x, states)
+        return (outputs, h, c), [lstm]
+    modules, h, c = [], [], []
+    for layer in weights.layers:
+        outputs = []
+        for direction, lstm_weights in enumerate(layer):
+            lstm = torch_lstm.module(lstm_weights)
+            index = len(modules)
+            state = (states[0][index], states[1][index])
+            if direction:  # the backward direction reads the sequence reversed
+                out, (h_new, c_new) = run_module(lstm, x.flip(1), state, inputs.mask[:, ::-1])
+                out = out.flip(1)
+            else:
+                out, (h_new, c_new) = run_module(lstm, x, state, inputs.mask)
+            modules.append(lstm)
+            outputs.append(out)
+            h.append(h_new)
+            c.append(c_new)
+        x = torch.cat(outputs, dim=2)
+    return (x, torch.stack(h), torch.stack(c)), modules
+
+
+def forward(
+    x: Any, weights: StackedWeights, initial_state: Any = None, *, mask: Any = None
+) -> StackedOutput:
+    """x: (batch, time, input_size); initial_state: None (zeros) or (h0, c0), each
+    (layers * directions, batch, hidden); mask: None or boolean (batch, time).
     Returns StackedOutput(outputs (batch, time, directions * hidden), h, c)."""
-    x = check_input(x, weights)
+    inputs = prepare(x, weights, initial_state, mask)
+    if inputs.x.size == 0:
+        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
     with torch.no_grad():
-        outputs, (h, c) = module(weights)(tensor(x))
-    return StackedOutput(outputs.numpy(), h.numpy(), c.numpy())
+        results, _ = _run(weights, inputs, tensor(inputs.x), tuple(map(tensor, inputs.states)))
+    return SIGNATURE.output(*(r.numpy() for r in results))
 
 
 def gradients(
-    x: Any, weights: StackedWeights, d_outputs: Any, *, d_h: Any = None, d_c: Any = None
+    x: Any,
+    weights: StackedWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    *,
+    d_h: Any = None,
+    d_c: Any = None,
+    mask: Any = None,
 ) -> StackedGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c), from autograd,
     read back through the converters into Keras layout."""
-    x = check_input(x, weights)
-    seeds = check_seeds(weights, x, d_outputs, d_h, d_c)
-    lstm = module(weights)
-    x_tensor = tensor(x, True)
-    outputs, (h, c) = lstm(x_tensor)
-    names, params = zip(*lstm.named_parameters(), strict=True)
-    *param_grads, d_x = backprop((outputs, h, c), seeds, [*params, x_tensor])
+    inputs, seeds = prepare_gradients(x, weights, d_outputs, initial_state, mask, d_h, d_c)
+    if inputs.x.size == 0:
+        return SIGNATURE.empty_gradients(weights, inputs.x, seeds)
+    x_tensor = tensor(inputs.x, True)
+    states = tuple(tensor(s, True) for s in inputs.states)
+    results, modules = _run(weights, inputs, x_tensor, states)
+    names, params = zip(
+        *(item for lstm in modules for item in lstm.named_parameters()), strict=True
+    )
+    *param_grads, d_x, d_h0, d_c0 = backprop(results, seeds, [*params, x_tensor, *states])
     with torch.no_grad():
         for name, param, grad in zip(names, params, param_grads, strict=True):
             # from_torch adds bias_ih and bias_hh; both have the bias's gradient, once.
             param.copy_(torch.from_numpy(np.array(grad) * (not name.startswith("bias_hh"))))
-    return StackedGradients(StackedWeights.from_torch(lstm), d_x)
+    if len(modules) == 1:
+        d_weights = StackedWeights.from_torch(modules[0])
+    else:
+        read = iter(LSTMWeights.from_torch(lstm) for lstm in modules)
+        d_weights = StackedWeights(
+            tuple(tuple(next(read) for _ in layer) for layer in weights.layers)
+        )
+    return SIGNATURE.gradients(weights, d_weights.arrays(), d_x, (d_h0, d_c0))

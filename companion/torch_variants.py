@@ -13,10 +13,16 @@ import numpy as np
 import torch
 
 from companion._checks import reverse_time
-from companion._scan import gradient_seeds
 from companion._torch_tools import backprop, masked_scan, tensor
 from companion.lstm import LSTMOutput
-from companion.variants import VariantGradients, VariantWeights, cell_step, prepare
+from companion.variants import (
+    SIGNATURE,
+    VariantGradients,
+    VariantWeights,
+    cell_step,
+    prepare,
+    prepare_gradients,
+)
 
 
 class VariantLSTM(torch.nn.Module):
@@ -49,11 +55,6 @@ class VariantLSTM(torch.nn.Module):
         return masked_scan(step, x, states, mask)
 
 
-def _prepared(x, weights, initial_state, mask, go_backwards):
-    inputs = prepare(x, weights, initial_state, mask)
-    return reverse_time(inputs) if go_backwards else inputs
-
-
 def forward(
     x: Any,
     weights: VariantWeights,
@@ -67,12 +68,16 @@ def forward(
     x: (batch, time, input_size); initial_state: None or (h0, c0), each (batch, hidden);
     mask: None or boolean (batch, time). Returns LSTMOutput(outputs, h, c).
     """
-    inputs = _prepared(x, weights, initial_state, mask, go_backwards)
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    if inputs.x.size == 0:  # no sample or no step: nothing to run
+        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
+    if go_backwards:
+        inputs = reverse_time(inputs)
     with torch.no_grad():
         outputs, states = VariantLSTM(weights)(
             tensor(inputs.x), tuple(tensor(s) for s in inputs.states), inputs.mask
         )
-    return LSTMOutput(outputs.numpy(), states[0].numpy(), states[1].numpy())
+    return SIGNATURE.output(outputs.numpy(), states[0].numpy(), states[1].numpy())
 
 
 def gradients(
@@ -88,15 +93,20 @@ def gradients(
 ) -> VariantGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c), from autograd.
     Arguments as :func:`companion.numpy_variants.gradients`."""
-    inputs = _prepared(x, weights, initial_state, mask, go_backwards)
-    d_outputs, seeds = gradient_seeds(inputs, d_outputs, d_h=d_h, d_c=d_c)
+    inputs, cotangents = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
+    )
+    if inputs.x.size == 0:  # no sample or no step: nothing to run
+        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
+    if go_backwards:
+        inputs = reverse_time(inputs)
     module = VariantLSTM(weights)
     x_t = tensor(inputs.x, True)
     states = tuple(tensor(s, True) for s in inputs.states)
     outputs, final = module(x_t, states, inputs.mask)
-    grads = backprop(
-        (outputs, final[0], final[1]), (d_outputs, *seeds), [*module.params(), x_t, *states[:2]]
+    *d_weights, d_x, d_h0, d_c0 = backprop(
+        (outputs, final[0], final[1]), cotangents, [*module.params(), x_t, *states[:2]]
     )
     if go_backwards:
-        grads[5] = grads[5][:, ::-1]
-    return VariantGradients(*grads)
+        d_x = d_x[:, ::-1]
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))

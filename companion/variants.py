@@ -26,13 +26,14 @@ gates' pre-activations; those three arrays become extra states that start at zer
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import Inputs, float_dtype, prepare_inputs, real_array
+from companion._checks import Inputs, Signature, float_dtype, real_array
+from companion.lstm import LSTMOutput
 from companion.weights import LSTMWeights
 
 
@@ -70,7 +71,8 @@ class LSTMVariant:
     @property
     def state_names(self) -> tuple[str, ...]:
         """The layer's states: (h, c), plus the previous gates (i, f, o) for FGR."""
-        return ("h0", "c0", "i0", "f0", "o0") if self.full_gate_recurrence else ("h0", "c0")
+        gates = ("i0", "f0", "o0") if self.full_gate_recurrence else ()
+        return SIGNATURE.state_names + gates
 
     def used_blocks(self) -> tuple[bool, bool, bool, bool]:
         """Which of the four (i, f, g, o) column blocks of the kernels and bias are used."""
@@ -168,6 +170,10 @@ class VariantWeights:
         """(kernel, recurrent_kernel, bias, peephole, gate_kernel)."""
         return self.kernel, self.recurrent_kernel, self.bias, self.peephole, self.gate_kernel
 
+    def with_arrays(self, arrays: Sequence[np.ndarray]) -> VariantWeights:
+        """Weights of the same variant holding ``arrays``, in the order of :meth:`arrays`."""
+        return VariantWeights(self.variant, *arrays)
+
     def __repr__(self) -> str:
         return (
             f"VariantWeights({self.variant}, input_size={self.input_size}, "
@@ -236,16 +242,43 @@ class VariantGradients(NamedTuple):
     c0: np.ndarray
 
 
-def prepare(x: Any, weights: VariantWeights, initial_state: Any, mask: Any) -> Inputs:
+SIGNATURE = Signature(VariantWeights, ("h0", "c0"), LSTMOutput, VariantGradients)
+"""What a variant's call takes and returns; every variants backend validates through it."""
+
+
+def prepare(
+    x: Any,
+    weights: VariantWeights,
+    initial_state: Any = None,
+    mask: Any = None,
+    *,
+    go_backwards: Any = False,
+) -> Inputs:
     """Validate a call's arguments (``initial_state``: None or (h0, c0)); the states
     returned include the zero gate states of full gate recurrence."""
-    if not isinstance(weights, VariantWeights):
-        raise TypeError(f"weights must be VariantWeights; got {type(weights).__name__}")
-    inputs = prepare_inputs(
-        x, weights.input_size, weights.hidden_size, weights.dtype, initial_state, mask
-    )
-    extra = len(weights.variant.state_names) - 2
+    inputs = SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
+    extra = len(weights.variant.state_names) - len(SIGNATURE.state_names)
     return inputs._replace(states=inputs.states + (np.zeros_like(inputs.states[0]),) * extra)
+
+
+def prepare_gradients(
+    x: Any,
+    weights: VariantWeights,
+    d_outputs: Any,
+    initial_state: Any = None,
+    mask: Any = None,
+    d_h: Any = None,
+    d_c: Any = None,
+    *,
+    go_backwards: Any = False,
+) -> tuple[Inputs, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Validate a ``gradients`` call: the arguments of :func:`prepare`, then d_outputs
+    (batch, time, hidden) and d_h, d_c (batch, hidden) or None. Returns the inputs and
+    (d_outputs, d_h, d_c) in the weights' dtype."""
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    batch, time, _ = inputs.x.shape
+    d_outputs, d_h, d_c = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)
+    return inputs, (d_outputs, d_h, d_c)
 
 
 Activation = Callable[[Any], Any]

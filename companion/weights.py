@@ -12,12 +12,14 @@ Nothing in this module imports TensorFlow or PyTorch at import time.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from companion._checks import float_dtype, real_array
+from companion._checks import flag, float_dtype, real_array
 
 GATES = ("i", "f", "g", "o")
 """The LSTM gates in the order they are stacked along the last axis of every weight."""
@@ -62,6 +64,11 @@ class _RecurrentWeights:
     blocks: ClassVar[int]
     keras_layer: ClassVar[str]
     torch_module: ClassVar[str]
+    keras_activations: ClassVar[dict[str, str]] = {
+        "activation": "tanh",
+        "recurrent_activation": "sigmoid",
+    }
+    """The activations the companion computes, by the Keras layer's argument names."""
 
     def __post_init__(self) -> None:
         arrays = {}
@@ -119,7 +126,7 @@ class _RecurrentWeights:
             return NotImplemented
         return all(
             a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
-            for a, b in zip(self._arrays(), other._arrays(), strict=True)
+            for a, b in zip(self.arrays(), other.arrays(), strict=True)
         )
 
     __hash__ = None  # type: ignore[assignment]  # equal by value, and arrays are unhashable
@@ -130,13 +137,18 @@ class _RecurrentWeights:
             f"hidden_size={self.hidden_size}, dtype={self.dtype})"
         )
 
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(kernel, recurrent_kernel, bias)."""
         return self.kernel, self.recurrent_kernel, self.bias
+
+    def with_arrays(self, arrays: Sequence[np.ndarray]) -> Self:
+        """Weights of the same kind holding ``arrays``, in the order of :meth:`arrays`."""
+        return type(self)(*arrays)
 
     def astype(self, dtype: Any) -> Self:
         """The same weights, rounded to ``dtype`` ('float32' or 'float64')."""
         resolved = float_dtype(dtype)
-        return type(self)(*(array.astype(resolved) for array in self._arrays()))
+        return type(self)(*(array.astype(resolved) for array in self.arrays()))
 
     @staticmethod
     def _check_sizes(input_size: Any, hidden_size: Any) -> None:
@@ -150,7 +162,10 @@ class _RecurrentWeights:
     def from_keras(cls, layer: Any) -> Self:
         """Read the weights of a built Keras layer of this kind (``keras.layers.LSTM`` for
         LSTMWeights, ``keras.layers.SimpleRNN`` for RNNWeights); a layer without bias reads
-        as zero bias."""
+        as zero bias. Another kind of layer raises TypeError; a layer with another
+        ``activation`` than tanh (or ``recurrent_activation`` than sigmoid) raises
+        ValueError, since the companion would compute something else."""
+        cls._check_keras_layer(layer)
         arrays = [np.asarray(w) for w in layer.get_weights()]
         if len(arrays) == 2:
             arrays.append(np.zeros(arrays[1].shape[1], arrays[1].dtype))
@@ -165,19 +180,37 @@ class _RecurrentWeights:
         """Write these weights into a built Keras layer of this kind with bias; return it."""
         current = layer.get_weights()
         expected = [w.shape for w in current]
-        if expected != [a.shape for a in self._arrays()]:
+        if expected != [a.shape for a in self.arrays()]:
             raise ValueError(
                 f"the Keras layer's weights have shapes {expected}; these weights have "
-                f"{[a.shape for a in self._arrays()]} (build the layer with "
+                f"{[a.shape for a in self.arrays()]} (build the layer with "
                 f"{self._keras_build_hint()})"
             )
-        layer.set_weights(
-            [a.astype(w.dtype) for a, w in zip(self._arrays(), current, strict=True)]
-        )
+        layer.set_weights([a.astype(w.dtype) for a, w in zip(self.arrays(), current, strict=True)])
         return layer
 
     def _keras_build_hint(self) -> str:
         return f"units={self.hidden_size} on input size {self.input_size}, use_bias=True"
+
+    @classmethod
+    def _check_keras_layer(cls, layer: Any) -> None:
+        """Refuse anything but a Keras layer of this kind computing what the companion
+        computes: ``activation`` tanh and, for gated layers, ``recurrent_activation``
+        sigmoid. Another activation would be read without error and computed wrong."""
+        keras = sys.modules.get("keras")
+        expected = None if keras is None else getattr(keras.layers, cls.keras_layer)
+        if expected is None or not isinstance(layer, expected):
+            raise TypeError(
+                f"{cls.__name__}.from_keras expected a keras.layers.{cls.keras_layer}; "
+                f"got {type(layer).__name__}"
+            )
+        for argument, computed in cls.keras_activations.items():
+            name = getattr(getattr(layer, argument), "__name__", repr(getattr(layer, argument)))
+            if name != computed:
+                raise ValueError(
+                    f"the Keras layer has {argument}={name!r}, but {cls.__name__} computes "
+                    f"{argument}={computed!r}; build the layer with {argument}={computed!r}"
+                )
 
     # --- PyTorch -------------------------------------------------------------------------
 
@@ -190,7 +223,7 @@ class _RecurrentWeights:
         (blocks * hidden, hidden) in the same gate order, transposed; its two biases are
         added into one.
         """
-        params = _read_torch(module, layer, reverse)
+        params = _read_torch(module, layer, reverse, cls.torch_module)
         if "bias_ih" in params:
             bias = params["bias_ih"] + params["bias_hh"]
         else:
@@ -204,6 +237,7 @@ class _RecurrentWeights:
         The bias goes into ``bias_ih`` and zeros into ``bias_hh``, so reading back gives
         exactly these weights. The module's dtype must equal the weights' dtype.
         """
+        check_torch_module(module, self.torch_module)
         values = {"weight_ih": self.kernel.T, "weight_hh": self.recurrent_kernel.T}
         if module.bias:
             values["bias_ih"] = self.bias
@@ -217,7 +251,7 @@ class _RecurrentWeights:
         ``module`` after checking every shape and dtype; return the module."""
         import torch
 
-        suffix = _torch_suffix(module, layer, reverse)
+        suffix = _torch_suffix(module, layer, reverse, self.torch_module)
         if "bias_ih" not in values and np.any(self.bias):
             raise ValueError("the torch module has bias=False but these weights have a bias")
         with torch.no_grad():
@@ -305,6 +339,7 @@ class RNNWeights(_RecurrentWeights):
     blocks = 1
     keras_layer = "SimpleRNN"
     torch_module = "RNN"
+    keras_activations: ClassVar[dict[str, str]] = {"activation": "tanh"}
 
     @classmethod
     def random(
@@ -320,15 +355,25 @@ class RNNWeights(_RecurrentWeights):
         return cls(kernel, recurrent_kernel, np.zeros(hidden_size, resolved))
 
 
-def _read_torch(module: Any, layer: int, reverse: bool) -> dict[str, np.ndarray]:
-    """One layer and direction of a torch recurrent module as NumPy arrays, by PyTorch's
+def _read_torch(module: Any, layer: int, reverse: bool, expected: str) -> dict[str, np.ndarray]:
+    """One layer and direction of a ``torch.nn.{expected}`` as NumPy arrays, by PyTorch's
     names without the suffix: weight_ih, weight_hh and, with bias, bias_ih and bias_hh."""
-    suffix = _torch_suffix(module, layer, reverse)
+    suffix = _torch_suffix(module, layer, reverse, expected)
     names = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if module.bias else ())
     return {name: getattr(module, f"{name}{suffix}").detach().cpu().numpy() for name in names}
 
 
-def _torch_suffix(module: Any, layer: int, reverse: bool) -> str:
+def check_torch_module(module: Any, expected: str) -> None:
+    """Refuse anything but a ``torch.nn.{expected}`` (e.g. "LSTM"), naming what came: an
+    ``nn.LSTMCell`` or ``nn.Linear`` holds other parameters under other names."""
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(module, getattr(torch.nn, expected)):
+        raise TypeError(f"expected a torch.nn.{expected}; got {type(module).__name__}")
+
+
+def _torch_suffix(module: Any, layer: int, reverse: bool, expected: str) -> str:
+    check_torch_module(module, expected)
+    flag("reverse", reverse)
     if getattr(module, "nonlinearity", "tanh") != "tanh":
         raise ValueError(
             f"torch.nn.RNN with nonlinearity={module.nonlinearity!r} has no Keras SimpleRNN "
@@ -410,6 +455,7 @@ class GRUWeights(_RecurrentWeights):
         comparison exercise the bias too). Reproducible from ``seed``."""
         resolved = float_dtype(dtype)
         cls._check_sizes(input_size, hidden_size)
+        flag("reset_after", reset_after)
         rng = np.random.default_rng(seed)
         kernel = glorot_uniform(rng, input_size, 3 * hidden_size, resolved)
         recurrent_kernel = orthogonal(rng, hidden_size, 3 * hidden_size, resolved)
@@ -421,7 +467,9 @@ class GRUWeights(_RecurrentWeights):
 
     @classmethod
     def from_keras(cls, layer: Any) -> GRUWeights:
-        """Read the weights of a built ``keras.layers.GRU`` (with bias)."""
+        """Read the weights of a built ``keras.layers.GRU`` (with bias); refused as for
+        :meth:`LSTMWeights.from_keras` when the layer computes something else."""
+        cls._check_keras_layer(layer)
         arrays = [np.asarray(w) for w in layer.get_weights()]
         if len(arrays) != 3:
             raise ValueError(
@@ -446,7 +494,7 @@ class GRUWeights(_RecurrentWeights):
         (r, z, n), transposed, and keeps ``bias_ih`` and ``bias_hh`` apart, as Keras's
         two bias rows.
         """
-        params = _read_torch(module, layer, reverse)
+        params = _read_torch(module, layer, reverse, cls.torch_module)
         if "bias_ih" in params:
             bias = np.stack([params["bias_ih"], params["bias_hh"]])
         else:
@@ -463,6 +511,7 @@ class GRUWeights(_RecurrentWeights):
         Raises ValueError for ``reset_after=False`` weights: PyTorch's GRU always applies
         the reset gate after the recurrent matrix product, so it cannot compute them.
         """
+        check_torch_module(module, self.torch_module)
         if not self.reset_after:
             raise ValueError(
                 "torch.nn.GRU cannot compute reset_after=False (it always applies the reset "

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from companion import LSTMWeights, keras_lstm, numpy_lstm
+from companion import GRUWeights, LSTMWeights, RNNWeights, StackedWeights, keras_lstm, numpy_lstm
 
 keras = keras_lstm.keras
 
@@ -90,3 +90,60 @@ def test_torch_without_bias():
     np.testing.assert_array_equal(w.bias, np.zeros(16))
     with pytest.raises(ValueError, match="bias=False but these weights have a bias"):
         LSTMWeights.random(3, 4).to_torch(module)
+
+
+KERAS_LAYERS = {LSTMWeights: "LSTM", GRUWeights: "GRU", RNNWeights: "SimpleRNN"}
+
+
+@pytest.mark.parametrize(
+    ("weights_type", "argument", "value"),
+    [
+        (LSTMWeights, "activation", "relu"),
+        (LSTMWeights, "activation", "linear"),
+        (LSTMWeights, "recurrent_activation", "hard_sigmoid"),
+        (LSTMWeights, "recurrent_activation", "tanh"),
+        (GRUWeights, "activation", "relu"),
+        (GRUWeights, "recurrent_activation", "hard_sigmoid"),
+        (RNNWeights, "activation", "relu"),
+        (RNNWeights, "activation", "linear"),
+    ],
+)
+def test_from_keras_refuses_activations_the_companion_does_not_compute(
+    weights_type, argument, value
+):
+    layer = getattr(keras.layers, KERAS_LAYERS[weights_type])(4, **{argument: value})
+    layer.build((None, None, 3))
+    expected = f"{argument}={value!r}"
+    with pytest.raises(ValueError, match=expected):
+        weights_type.from_keras(layer)
+
+
+@pytest.mark.parametrize("weights_type", [LSTMWeights, GRUWeights, RNNWeights])
+def test_from_keras_names_the_layer_it_expects(weights_type):
+    other = keras.layers.GRU if weights_type is not GRUWeights else keras.layers.LSTM
+    layer = other(4)
+    layer.build((None, None, 3))
+    expected = f"expected a keras.layers.{KERAS_LAYERS[weights_type]}; got {type(layer).__name__}"
+    with pytest.raises(TypeError, match=expected):
+        weights_type.from_keras(layer)
+
+
+@pytest.mark.parametrize(
+    ("weights_type", "module", "expected"),
+    [
+        (LSTMWeights, torch.nn.LSTMCell(3, 4), "torch.nn.LSTM; got LSTMCell"),
+        (LSTMWeights, torch.nn.Linear(3, 4), "torch.nn.LSTM; got Linear"),
+        (GRUWeights, torch.nn.LSTM(3, 4), "torch.nn.GRU; got LSTM"),
+        (RNNWeights, torch.nn.GRU(3, 4), "torch.nn.RNN; got GRU"),
+    ],
+)
+def test_torch_converters_name_the_module_they_expect(weights_type, module, expected):
+    with pytest.raises(TypeError, match=expected):
+        weights_type.from_torch(module)
+    with pytest.raises(TypeError, match=expected):
+        weights_type.random(3, 4).to_torch(module)
+
+
+def test_stacked_torch_converters_name_the_module_they_expect():
+    with pytest.raises(TypeError, match=r"torch\.nn\.LSTM; got GRU"):
+        StackedWeights.from_torch(torch.nn.GRU(3, 4))

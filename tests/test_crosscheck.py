@@ -117,3 +117,37 @@ def test_cli_fails_when_a_gradient_disagrees(monkeypatch, capsys):
 def test_gradient_scale_is_at_least_one():
     assert crosscheck.gradient_scale(np.array([0.1]), np.array([-0.2])) == 1.0
     assert crosscheck.gradient_scale(np.array([30.0]), np.array([-40.0])) == 40.0
+
+
+def test_module_help_exits_zero_with_usage_on_stdout(capsys):
+    assert cli(["--help"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("usage: python -m companion")
+    assert "crosscheck" in captured.out
+    assert captured.err == ""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--batch", "0"], "argument --batch: must be a positive integer; got 0"),
+        (["--input-size", "-1"], "argument --input-size: must be a positive integer; got -1"),
+        (["--hidden-size", "x"], "argument --hidden-size: must be a positive integer; got 'x'"),
+        (["--time", "0"], "argument --time: must be a positive integer; got 0"),
+        (["--seed", "-2"], "argument --seed: must be a non-negative integer; got -2"),
+    ],
+)
+def test_cli_checks_its_numbers(arguments, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        crosscheck.main(arguments)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("gradients", [False, True])
+def test_cli_covers_stacked_layers(gradients, capsys):
+    arguments = ["crosscheck", "--model", "stacked", "--time", "3", "--batch", "2"]
+    assert cli(arguments + (["--gradients"] if gradients else [])) == 0
+    out = capsys.readouterr().out
+    assert "stacked, float64:" in out
+    assert "numpy vs torch" in out

@@ -4,6 +4,8 @@ gradients against finite differences, and clear errors."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from conftest import BACKEND_NAMES, TOLERANCE, load_backend, max_difference
@@ -11,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import GRUWeights, numpy_gru
+from companion.gradcheck import gradcheck
 
 W = GRUWeights.random(3, 4, seed=0)
 X = np.random.default_rng(0).standard_normal((2, 5, 3))
@@ -96,30 +99,18 @@ def test_numpy_gradients_match_finite_differences(reset_after, reference):
     x, h0 = rng.standard_normal((2, 4, 2)), rng.standard_normal((2, 3))
     d_outputs, d_h = rng.standard_normal((2, 4, 3)), rng.standard_normal((2, 3))
     mask = np.array([[True, False, True, True], [False, True, True, False]])
-    options = dict(mask=mask, go_backwards=True, reset_after=reset_after)
-
-    forward, gradients = (
-        (numpy_gru.reference_forward, numpy_gru.reference_gradients)
+    backend = (
+        SimpleNamespace(
+            forward=numpy_gru.reference_forward, gradients=numpy_gru.reference_gradients
+        )
         if reference
-        else (numpy_gru.forward, numpy_gru.gradients)
+        else numpy_gru
     )
-
-    def loss(kernel, recurrent_kernel, bias, x, h0):
-        out = forward(x, GRUWeights(kernel, recurrent_kernel, bias), (h0,), **options)
-        return np.sum(out.outputs * d_outputs) + np.sum(out.h * d_h)
-
-    arguments = [weights.kernel, weights.recurrent_kernel, weights.bias, x, h0]
-    analytic = gradients(x, weights, d_outputs, (h0,), d_h=d_h, **options)
-    for position, expected in enumerate(analytic):
-        numeric = np.zeros_like(expected)
-        for index in np.ndindex(expected.shape):
-            shifted = []
-            for sign in (1, -1):
-                changed = [np.array(a) for a in arguments]
-                changed[position][index] += sign * 1e-6
-                shifted.append(loss(*changed))
-            numeric[index] = (shifted[0] - shifted[1]) / 2e-6
-        np.testing.assert_allclose(expected, numeric, atol=1e-7)
+    result = gradcheck(
+        x, weights, d_outputs, (h0,), d_h=d_h, mask=mask, go_backwards=True, step=1e-6,
+        backend=backend,
+    )
+    assert result.worst[1] < 1e-7, result.errors
 
 
 def test_converters_round_trip_exactly():
@@ -166,7 +157,7 @@ def test_torch_refuses_reset_after_false_clearly():
     ("call", "error", "message"),
     [
         (dict(weights=W, reset_after=False), ValueError, r"reset_after=False"),
-        (dict(initial_state=np.zeros((2, 4))), TypeError, r"initial_state must be a \(h0\)"),
+        (dict(initial_state=np.zeros((2, 5))), ValueError, r"h0 must have shape .* \(2, 4\)"),
         (dict(initial_state=(np.zeros((2, 5)),)), ValueError, r"h0 must have shape"),
         (dict(x=np.zeros((2, 5, 4))), ValueError, r"x must have shape \(batch, time, 3\)"),
         (dict(weights=W.kernel), TypeError, "weights must be GRUWeights; got ndarray"),

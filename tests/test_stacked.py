@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm
+from companion.gradcheck import gradcheck
 from companion.stacked import StackedWeights
 
 
@@ -85,3 +86,72 @@ def test_keras_converters_round_trip_every_layer_and_direction():
     keras_stacked = load_backend("keras", "stacked")
     weights = StackedWeights.random(3, 4, num_layers=2, bidirectional=True, seed=6)
     assert StackedWeights.from_keras(keras_stacked.layers(weights)) == weights
+
+
+@settings(max_examples=8)
+@given(
+    num_layers=st.integers(1, 2),
+    bidirectional=st.booleans(),
+    batch=st.integers(1, 3),
+    time=st.integers(1, 4),
+    dtype=st.sampled_from(["float32", "float64"]),
+    seed=st.integers(0, 1000),
+)
+def test_backends_agree_with_initial_state_and_mask(
+    num_layers, bidirectional, batch, time, dtype, seed
+):
+    weights = StackedWeights.random(
+        2, 3, num_layers=num_layers, bidirectional=bidirectional, seed=seed, dtype=dtype
+    )
+    rng = np.random.default_rng(seed)
+    directions = 2 if bidirectional else 1
+    x = rng.standard_normal((batch, time, 2))
+    initial_state = tuple(rng.standard_normal((2, num_layers * directions, batch, 3)))
+    mask = rng.random((batch, time)) > 0.3
+    d_outputs = rng.standard_normal((batch, time, directions * 3))
+    d_h, d_c = rng.standard_normal((2, num_layers * directions, batch, 3))
+    tolerance = TOLERANCE[dtype]
+    numpy_stacked = load_backend("numpy", "stacked")
+    reference = numpy_stacked.forward(x, weights, initial_state, mask=mask)
+    reference_grads = numpy_stacked.gradients(
+        x, weights, d_outputs, initial_state, mask=mask, d_h=d_h, d_c=d_c
+    )
+    for name in ("keras", "torch"):
+        backend = load_backend(name, "stacked")
+        output = backend.forward(x, weights, initial_state, mask=mask)
+        assert max_difference(reference, output) < tolerance, name
+        grads = backend.gradients(
+            x, weights, d_outputs, initial_state, mask=mask, d_h=d_h, d_c=d_c
+        )
+        assert max_difference(flat(reference_grads), flat(grads)) < tolerance, name
+
+
+def test_one_layer_with_initial_state_and_mask_is_the_lstm():
+    lstm = LSTMWeights.random(3, 4, seed=3)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 5, 3))
+    h0, c0 = rng.standard_normal((2, 2, 4))
+    mask = rng.random((2, 5)) > 0.3
+    stacked = load_backend("numpy", "stacked").forward(
+        x, StackedWeights(((lstm,),)), (h0[None], c0[None]), mask=mask
+    )
+    expected = numpy_lstm.forward(x, lstm, (h0, c0), mask=mask)
+    np.testing.assert_array_equal(stacked.outputs, expected.outputs)
+    np.testing.assert_array_equal(stacked.h[0], expected.h)
+    np.testing.assert_array_equal(stacked.c[0], expected.c)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_numpy_gradients_match_finite_differences(bidirectional):
+    weights = StackedWeights.random(2, 2, num_layers=2, bidirectional=bidirectional, seed=5)
+    rng = np.random.default_rng(5)
+    directions = 2 if bidirectional else 1
+    x = rng.standard_normal((2, 3, 2))
+    initial_state = tuple(rng.standard_normal((2, 2 * directions, 2, 2)))
+    d_outputs = rng.standard_normal((2, 3, 2 * directions))
+    d_h, d_c = rng.standard_normal((2, 2 * directions, 2, 2))
+    mask = np.array([[True, False, True], [False, True, True]])
+    result = gradcheck(
+        x, weights, d_outputs, initial_state, d_h=d_h, d_c=d_c, mask=mask, step=1e-6
+    )
+    assert result.worst[1] < 1e-7, result.errors
