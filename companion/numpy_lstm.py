@@ -240,7 +240,7 @@ def _run(
     gate_views = np.moveaxis(gates.reshape(len(gates), batch, 4, hidden), 2, 0)
     tanh_c = np.empty((max(slots - 1, 1), batch, hidden), dtype)
     input_times_candidate = np.empty((batch, hidden), dtype)
-    outputs = np.empty((time, batch, hidden), dtype)
+    outputs = np.empty((batch, time, hidden), dtype)
     skipped = None if mask is None else ~mask.T[:, :, None]  # (time, batch, 1)
     for t in range(time):
         now, after = t % slots, (t + 1) % slots
@@ -258,12 +258,12 @@ def _run(
         c_new += input_times_candidate
         np.tanh(c_new, out=step_tanh_c)
         np.multiply(o, step_tanh_c, out=h_new)  # h_new = o * tanh(c_new)
-        outputs[t] = h_new
+        outputs[:, t] = h_new
         if skipped is not None:  # a masked sample keeps its state and repeats its output
             np.copyto(h_new, h, where=skipped[t])
             np.copyto(c_new, c, where=skipped[t])
-            np.copyto(outputs[t], outputs[t - 1] if t else 0.0, where=skipped[t])
-    output = LSTMOutput(outputs.transpose(1, 0, 2), h_states[time % slots], c_states[time % slots])
+            np.copyto(outputs[:, t], outputs[:, t - 1] if t else 0.0, where=skipped[t])
+    output = LSTMOutput(outputs, h_states[time % slots], c_states[time % slots])
     if not keep_cache:
         return output, None
     time_major_mask = None if mask is None else mask.T

@@ -164,10 +164,6 @@ def test_every_array_out_is_c_contiguous(model, backend_name, masked):
     grads = backend.gradients(x, weights, d_outputs, initial, mask=mask, **options, **d_states)
     grads = grads.arrays() if model == "stacked" else grads
     assert all(a.flags.c_contiguous for a in grads), [a.flags.c_contiguous for a in grads]
-    if (model, backend_name) == ("lstm", "numpy"):
-        # The fast path's outputs are a (batch, time, hidden) view of its time-major buffer;
-        # a copy would cost its forward pass a few per cent. Left to whoever tunes it.
-        pytest.xfail("numpy_lstm.forward returns its time-major output buffer transposed")
     assert all(a.flags.c_contiguous for a in output), [a.flags.c_contiguous for a in output]
 
 

@@ -22,14 +22,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import real_array
+from companion.numpy_lstm import sigmoid
 from companion.weights import LSTMWeights
 
 Activation = Callable[[np.ndarray], np.ndarray]
-
-
-def sigmoid(z: Any) -> np.ndarray:
-    """The logistic function 1 / (1 + exp(-z)), written with tanh so it cannot overflow."""
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z)))
 
 
 def hard_sigmoid_keras2(z: Any) -> np.ndarray:
