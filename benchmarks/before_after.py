@@ -34,6 +34,8 @@ def module_at(revision: str):
         capture_output=True,
         text=True,
     ).stdout
+    # Older revisions imported the LSTM's types from companion.interface, now companion.lstm.
+    source = source.replace("companion.interface", "companion.lstm")
     name = f"numpy_lstm_{revision}"
     path = Path(tempfile.mkdtemp()) / f"{name}.py"
     path.write_text(source)

@@ -10,8 +10,11 @@ forward pass and the forward + backward pass of
 - ``nn.LSTM``: a ``torch.nn.LSTM`` built once, called on tensors (forward under
   ``torch.no_grad``; forward + backward with ``loss.backward()`` to the weights, inputs and
   initial state), the reference of every ratio;
-- ``keras layer``: a ``keras.layers.LSTM`` built once per case, called on tensors (forward
-  + backward under ``tf.GradientTape``), fewer repeats, as each call is slow.
+- ``keras eager``: a ``keras.layers.LSTM`` built once per case, called on tensors (forward
+  + backward under ``tf.GradientTape``), step by step from Python, fewer repeats, as each
+  call is slow;
+- ``keras compiled``: the same two calls traced once into a TensorFlow graph
+  (``tf.function``), as Keras's ``fit`` and ``predict`` run a model.
 
 Runs are interleaved (one of each per round), after a warm-up call each. Writes
 ``runs.csv`` (every run), ``summary.csv`` (medians, ratios, GFLOP/s), ``machine.csv``,
@@ -92,8 +95,13 @@ def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_too:
                 loss = tf.reduce_sum(keras_layer(x_tf)[0] * d_tf)
             return tape.gradient(loss, [*variables, x_tf])
 
-        forward["keras layer"] = lambda: keras_layer(x_tf)
-        backward["keras layer"] = keras_backward
+        # The same calls traced once into a TensorFlow graph, as model.fit and predict run.
+        compiled_forward = tf.function(lambda: keras_layer(x_tf))
+        compiled_backward = tf.function(keras_backward)
+        forward["keras eager"] = lambda: keras_layer(x_tf)
+        forward["keras compiled"] = compiled_forward
+        backward["keras eager"] = keras_backward
+        backward["keras compiled"] = compiled_backward
     return {"forward": forward, "forward+backward": backward}
 
 
@@ -181,7 +189,7 @@ def main() -> None:
             d_outputs = rng.standard_normal((batch, steps, hidden)).astype(dtype)
             for pass_name, calls in cases(weights, x, d_outputs, not args.no_keras).items():
                 repeats = {
-                    name: args.keras_repeats if name == "keras layer" else args.repeats
+                    name: args.keras_repeats if name == "keras eager" else args.repeats
                     for name in calls
                 }
                 for name, seconds in time_interleaved(calls, repeats).items():

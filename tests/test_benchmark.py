@@ -15,12 +15,16 @@ import pandas as pd
 
 from companion import LSTMWeights, numpy_lstm
 from companion.analysis.benchmark import (
+    GOALS,
     RUN_COLUMNS,
+    goals,
     lstm_flops,
     matmul_rate,
     plot_ratios,
+    ratio_table,
     summarise,
     time_interleaved,
+    verdict,
 )
 
 
@@ -61,6 +65,43 @@ def test_summary_gives_ratio_to_nn_lstm_and_share_of_the_ceiling():
     forward = lstm_flops(1, 2, 3, 4, backward=False)
     np.testing.assert_allclose(numpy_rows["gflops"], [forward / 2e9, 3 * forward / 2e9])
     np.testing.assert_allclose(numpy_rows["percent_of_matmul"], 100 * numpy_rows["gflops"])
+
+
+def test_ratios_pair_the_runs_of_a_round():
+    """Round k of numpy_lstm is divided by round k of nn.LSTM: a slow spell that hits both
+    in one round leaves the ratio alone."""
+    rows = []
+    for seconds_numpy, seconds_torch in ((2.0, 1.0), (20.0, 10.0), (3.0, 1.0), (4.0, 1.0)):
+        rows += [(1, 2, 3, 4, "float64", "forward", "numpy_lstm", seconds_numpy)]
+        rows += [(1, 2, 3, 4, "float64", "forward", "nn.LSTM", seconds_torch)]
+    table = summarise(pd.DataFrame(rows, columns=list(RUN_COLUMNS)), {"float64": 1.0})
+    row = table[table["implementation"] == "numpy_lstm"].iloc[0]
+    assert row["ratio"] == 2.5  # the median of the ratios 2, 2, 3, 4
+    assert (row["ratio_low"], row["ratio_high"]) == (2.0, 3.25)  # their quartiles
+    cell = ratio_table(table, "forward", "float64").loc["numpy_lstm", "(1, 2, 3, 4)"]
+    assert cell == "2.50 (2.00-3.25)"
+
+
+def test_a_goal_is_judged_against_the_spread():
+    assert verdict(1.1, 1.3, 1.5) == "met"
+    assert verdict(1.6, 1.9, 1.5) == "missed"
+    assert verdict(1.4, 1.6, 1.5) == "within the spread"
+
+
+def test_goals_read_every_goal_from_the_summary():
+    rows = []
+    for shape, pass_name, _ in GOALS:
+        for dtype in ("float32", "float64"):
+            for name, seconds in (("numpy_lstm", 2.0), ("nn.LSTM", 1.0), ("torch_lstm", 4.0)):
+                rows += [(*shape, dtype, pass_name, name, seconds)] * 3
+    table = summarise(pd.DataFrame(rows, columns=list(RUN_COLUMNS)), {"float32": 1.0,
+                                                                        "float64": 1.0})
+    against_torch = goals(table)
+    assert len(against_torch) == 2 * len(GOALS)
+    assert list(against_torch["verdict"]) == [
+        "met" if limit >= 2.0 else "missed" for _, _, limit in GOALS for _ in range(2)
+    ]
+    assert set(goals(table, against="torch_lstm")["ratio"]) == {0.5}
 
 
 def test_plot_ratios_labels_its_panels():
