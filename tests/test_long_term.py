@@ -215,13 +215,13 @@ def test_the_gradient_of_one_model_does_not_depend_on_the_others():
 
 def test_training_is_reproducible_and_learns_a_short_distance():
     threads = torch.get_num_threads()
-    options = {"hidden_size": 4, "steps": 40, "batch_size": 16, "test_size": 64}
+    options = {"hidden_size": 4, "steps": 40, "train_size": 128, "test_size": 64}
     first = train_agreement("lstm", 5, seeds=(0, 1), **options)
     assert first == train_agreement("lstm", 5, seeds=(0, 1), **options)
     assert torch.get_num_threads() == threads
     assert [r.seed for r in first] == [0, 1] and {r.kind for r in first} == {"lstm"}
     assert all(r.test_accuracy > 0.9 for r in first)
-    test = agreement_split(40 * 16, 64, 5, seed=1)[1]
+    test = agreement_split(128, 64, 5, seed=1)[1]
     assert first[1].majority == majority_rate(test)
     with pytest.raises(ValueError, match="kind must be one of"):
         train_agreement("gru", 3, hidden_size=4)

@@ -227,39 +227,39 @@ def train_agreement(
     *,
     hidden_size: int,
     seeds: Sequence[int] = (0,),
+    train_size: int = 512,
+    test_size: int = 512,
     steps: int = 300,
     batch_size: int = 64,
-    test_size: int = 512,
     learning_rate: float = 0.01,
 ) -> list[TrainingResult]:
     """Train one :class:`SequenceClassifier` per seed on agreement sentences at ``distance``
     (Adam, binary cross-entropy), all seeds as one batched model; return one result per seed.
 
-    Seed ``s`` draws ``steps * batch_size`` training sentences and ``test_size`` held-out ones
-    (:func:`~companion.data.synthetic.agreement_split` with ``seed=s``, the same for every
-    kind) and its initial weights. Training makes one pass over the training sentences,
-    ``batch_size`` at a time, so no sentence comes twice and learning them by heart cannot
-    lower the loss; only the subject can. Runs on one thread, so the result does not depend
-    on the machine's core count (it still depends on its numeric kernels).
+    Seed ``s`` draws its own ``train_size`` training sentences and ``test_size`` held-out
+    ones (:func:`~companion.data.synthetic.agreement_split` with ``seed=s``, the same for
+    every kind), its initial weights and its batches (``batch_size`` different training
+    sentences per step). Runs on one thread, so the result does not depend on the machine's
+    core count (it still depends on its numeric kernels).
     """
     _check_kind(kind)
-    train_tokens, train_labels, test = [], [], []
-    for seed in seeds:
-        train, held_out = agreement_split(steps * batch_size, test_size, distance, seed=seed)
-        train_tokens.append(train.tokens.astype(np.uint8).reshape(steps, batch_size, -1))
-        train_labels.append(train.labels.reshape(steps, batch_size))
-        test.append(held_out)
-    # (steps, seeds, batch, time) and (steps, seeds, batch): one batch per step and model.
-    batches = torch.from_numpy(np.stack(train_tokens, axis=1))
-    labels = torch.from_numpy(np.stack(train_labels, axis=1).astype(np.float32))
+    splits = [agreement_split(train_size, test_size, distance, seed=seed) for seed in seeds]
+    train = torch.from_numpy(np.stack([split[0].tokens for split in splits]))
+    labels = torch.from_numpy(np.stack([split[0].labels for split in splits]).astype(np.float32))
+    test = [split[1] for split in splits]
+    orders = [np.random.default_rng(seed) for seed in seeds]
+    models = torch.arange(len(seeds))[:, None]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         model = SequenceClassifier(kind, len(VOCABULARY), hidden_size, seeds)
         optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-        for tokens, targets in zip(batches, labels, strict=True):
+        for _ in range(steps):
+            rows = torch.from_numpy(
+                np.stack([order.choice(train_size, batch_size, replace=False) for order in orders])
+            )
             losses = torch.nn.functional.binary_cross_entropy_with_logits(
-                model(tokens.long()), targets, reduction="none"
+                model(train[models, rows]), labels[models, rows], reduction="none"
             ).mean(dim=1)
             optimizer.zero_grad()
             losses.sum().backward()  # each model's gradient is that of its own mean loss
