@@ -7,6 +7,8 @@ For the long-term dependency chapter:
   singular (``was``) or plural (``were``), which only the subject decides; the subject sits
   a chosen ``distance`` steps before the verb, and the words in between (some of them nouns of
   the other number, such as "mice") carry no information about it.
+  :func:`agreement_split` draws a training set and a test set that shares no sentence with
+  it (:func:`sentence_count` says how few different sentences short distances allow).
 * :func:`adding_problem`: Hochreiter and Schmidhuber's (1997) adding problem: a sequence of
   random numbers with two of them marked; the target is their sum.
 

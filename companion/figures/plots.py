@@ -224,7 +224,7 @@ def plot_accuracy_vs_distance(results: Sequence[Any], *, threshold: float) -> An
     """Test accuracy against subject-verb distance, one dot per trained model.
 
     At each distance the kinds of model stand side by side, their seeds spread a little
-    sideways; a line joins each kind's medians, and above each group "k/n" counts the runs
+    sideways; a bar marks each group's median, and above each group "k/n" counts the runs
     that reach ``threshold`` (the dashed line). The dotted line is chance: the largest
     majority-class rate of the test sets. ``results``: objects with ``kind``, ``distance``,
     ``test_accuracy`` and ``majority``, such as
@@ -242,29 +242,28 @@ def plot_accuracy_vs_distance(results: Sequence[Any], *, threshold: float) -> An
     for index, kind in enumerate(kinds):
         offset = (index - (len(kinds) - 1) / 2) * width
         colour = f"C{index}"
-        medians = []
         for position, distance in enumerate(distances):
             accuracies = [
                 r.test_accuracy for r in results if r.kind == kind and r.distance == distance
             ]
             if not accuracies:
-                medians.append(np.nan)
                 continue
+            centre = position + offset
+            first = position == 0
             spread = np.linspace(-0.3, 0.3, len(accuracies)) * width
             axes.plot(
-                position + offset + spread, accuracies, "o", color=colour, alpha=0.6, ms=5,
-                label=f"{kind}, one seed" if position == 0 else None,
+                centre + spread, accuracies, "o", color=colour, alpha=0.6, ms=5,
+                label=f"{kind}, one seed" if first else None,
             )  # fmt: skip
-            medians.append(float(np.median(accuracies)))
+            axes.hlines(
+                np.median(accuracies), centre - 0.4 * width, centre + 0.4 * width,
+                color=colour, lw=2, label=f"{kind}, median" if first else None,
+            )  # fmt: skip
             solved = sum(a >= threshold for a in accuracies)
             axes.annotate(
-                f"{solved}/{len(accuracies)}", (position + offset, 1.06), ha="center",
-                color=colour, fontsize=9,
+                f"{solved}/{len(accuracies)}", (centre, 1.06), ha="center", color=colour,
+                fontsize=9,
             )  # fmt: skip
-        axes.plot(
-            np.arange(len(distances)) + offset, medians, "-", color=colour,
-            label=f"{kind}, median",
-        )  # fmt: skip
     axes.axhline(threshold, color="black", ls="--", lw=0.8, label=f"solved (>= {threshold:g})")
     chance = max(r.majority for r in results)
     axes.axhline(chance, color="grey", ls=":", label="chance (majority class)")

@@ -4,7 +4,7 @@
 for a few hundred steps on a task of :mod:`companion.data.synthetic`.
 :class:`SequenceClassifier` and :func:`train_agreement` serve the long-term dependency
 chapter: a vanilla RNN against an LSTM on the agreement task, as the distance between subject
-and verb grows.
+and verb grows, with several seeds trained at once as one batched model.
 """
 
 from __future__ import annotations
