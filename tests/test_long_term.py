@@ -20,17 +20,21 @@ from companion.analysis.gradient_flow import (
     with_recurrent_scale,
 )
 from companion.data.synthetic import (
+    FILLER,
     PLURAL_SUBJECTS,
     SINGULAR_SUBJECTS,
     VERBS,
     VOCABULARY,
     adding_problem,
     agreement_sequences,
+    agreement_split,
+    sentence_count,
 )
 from companion.figures import plots
 from companion.models.classifier import (
     SequenceClassifier,
     TrainingResult,
+    majority_rate,
     parameter_count,
     train_agreement,
 )
@@ -63,6 +67,38 @@ def test_agreement_sequences_are_reproducible_and_checked():
     assert agreement_sequences(3, 4, seed=0).sentence(0).startswith("The ")
     with pytest.raises(ValueError, match="distance must be a positive integer; got 0"):
         agreement_sequences(5, 0)
+
+
+@pytest.mark.parametrize("distance", [1, 2, 3, 4])
+def test_sentence_count_is_the_number_of_different_sentences(distance):
+    data = agreement_sequences(50_000, distance, seed=0)  # enough to draw all 3200
+    assert len({row.tobytes() for row in data.tokens}) == sentence_count(distance)
+    assert sentence_count(6) == 8 * len(FILLER) ** 4
+
+
+def test_shared_with_counts_sentences_found_in_the_other_set():
+    data = agreement_sequences(6, 4, seed=3)
+    assert data.shared_with(data) == 6
+    assert data._replace(tokens=data.tokens[:2], labels=data.labels[:2]).shared_with(data) == 2
+    assert agreement_sequences(50, 9, seed=1).shared_with(agreement_sequences(50, 9, seed=2)) == 0
+    assert data.shared_with(agreement_sequences(6, 5, seed=3)) == 0  # other length
+
+
+def test_agreement_split_holds_out_every_test_sentence():
+    # At distance 4 there are 3200 sentences: independent draws of 1000 share many.
+    train, test = agreement_split(1000, 500, 4, seed=7)
+    assert agreement_sequences(500, 4, seed=8).shared_with(train) > 50
+    assert len(train.tokens) == 1000 and len(test.tokens) == len(test.labels) == 500
+    assert test.shared_with(train) == 0 and test.distance == train.distance == 4
+    # Test labels still follow the subjects.
+    plural = np.isin(test.tokens[:, 1], [VOCABULARY.index(w) for w in PLURAL_SUBJECTS])
+    np.testing.assert_array_equal(plural, test.labels == 1)
+    again = agreement_split(1000, 500, 4, seed=7)
+    np.testing.assert_array_equal(again[1].tokens, test.tokens)
+    with pytest.raises(ValueError, match="distance 3 allows only 160 different sentences"):
+        agreement_split(512, 10, 3)
+    with pytest.raises(ValueError, match="test_size must be a positive integer; got 0"):
+        agreement_split(10, 0, 5)
 
 
 def test_adding_problem():
@@ -136,17 +172,72 @@ def test_angle_after_clipping_by_norm_and_by_value():
 # --- training --------------------------------------------------------------------------------
 
 
+def reference_logits(kind, tokens, seed, hidden):
+    """Logits of seed ``seed``'s untrained model by the companion's NumPy backends."""
+    weights_class, backend = {"rnn": (RNNWeights, numpy_rnn), "lstm": (LSTMWeights, numpy_lstm)}[
+        kind
+    ]
+    weights = weights_class.random(len(VOCABULARY), hidden, seed=seed, dtype="float32")
+    h = backend.forward(np.eye(len(VOCABULARY), dtype="float32")[tokens], weights).h
+    readout = SequenceClassifier(kind, len(VOCABULARY), hidden, [seed]).readout[0]
+    return h @ readout.detach().numpy()
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm"])
+def test_each_seed_is_its_own_model_and_computes_the_reference_layer(kind):
+    seeds, hidden = (3, 0, 5), 4
+    model = SequenceClassifier(kind, len(VOCABULARY), hidden, seeds)
+    tokens = np.stack([agreement_sequences(6, 5, seed=s).tokens for s in seeds])
+    logits = model(torch.from_numpy(tokens)).detach().numpy()
+    assert logits.shape == (3, 6)
+    for index, seed in enumerate(seeds):
+        alone = SequenceClassifier(kind, len(VOCABULARY), hidden, [seed])
+        np.testing.assert_allclose(
+            logits[index], alone(torch.from_numpy(tokens[index : index + 1])).detach()[0],
+            atol=1e-5, rtol=0,
+        )  # fmt: skip
+        expected = reference_logits(kind, tokens[index], seed, hidden)
+        np.testing.assert_allclose(logits[index], expected, atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match=r"tokens must have shape \(3 seeds, batch, time\)"):
+        model(torch.from_numpy(tokens[:2]))
+
+
+def test_the_gradient_of_one_model_does_not_depend_on_the_others():
+    tokens = torch.from_numpy(np.stack([agreement_sequences(5, 6, seed=s).tokens for s in (0, 1)]))
+    both = SequenceClassifier("lstm", len(VOCABULARY), 3, (0, 1))
+    both(tokens).sum().backward()
+    alone = SequenceClassifier("lstm", len(VOCABULARY), 3, (1,))
+    alone(tokens[1:]).sum().backward()
+    for name, parameter in alone.named_parameters():
+        found = dict(both.named_parameters())[name].grad[1]
+        np.testing.assert_allclose(found, parameter.grad[0], atol=1e-5, rtol=0, err_msg=name)
+
+
 def test_training_is_reproducible_and_learns_a_short_distance():
     threads = torch.get_num_threads()
-    first = train_agreement("lstm", 3, hidden_size=4, steps=40, train_size=64, test_size=64)
-    second = train_agreement("lstm", 3, hidden_size=4, steps=40, train_size=64, test_size=64)
-    assert first == second and torch.get_num_threads() == threads
-    assert first.test_accuracy > 0.9
-    assert parameter_count(SequenceClassifier("rnn", 29, 40)) == 40 * 29 + 40 * 40 + 2 * 40 + 41
-    lstm_count = 4 * (16 * 29 + 16 * 16 + 2 * 16) + 17
-    assert parameter_count(SequenceClassifier("lstm", 29, 16)) == lstm_count
+    options = {"hidden_size": 4, "steps": 40, "train_size": 128, "test_size": 64}
+    first = train_agreement("lstm", 5, seeds=(0, 1), **options)
+    assert first == train_agreement("lstm", 5, seeds=(0, 1), **options)
+    assert torch.get_num_threads() == threads
+    assert [r.seed for r in first] == [0, 1] and {r.kind for r in first} == {"lstm"}
+    assert all(r.test_accuracy > 0.9 for r in first)
+    test = agreement_split(128, 64, 5, seed=1)[1]
+    assert first[1].majority == majority_rate(test)
     with pytest.raises(ValueError, match="kind must be one of"):
         train_agreement("gru", 3, hidden_size=4)
+
+
+def test_parameter_counts_are_keras_counts_per_model():
+    assert parameter_count(SequenceClassifier("rnn", 29, 40)) == 40 * 29 + 40 * 40 + 40 + 41
+    lstm_count = 4 * (16 * 29 + 16 * 16 + 16) + 17
+    assert parameter_count(SequenceClassifier("lstm", 29, 16)) == lstm_count
+    assert parameter_count(SequenceClassifier("lstm", 29, 16, range(3))) == 3 * lstm_count
+
+
+def test_majority_rate():
+    data = agreement_sequences(4, 3)._replace(labels=np.array([1, 0, 1, 1]))
+    assert majority_rate(data) == 0.75
+    assert majority_rate(data._replace(labels=np.array([0, 0, 0, 1]))) == 0.75
 
 
 # --- plotting --------------------------------------------------------------------------------
@@ -154,7 +245,7 @@ def test_training_is_reproducible_and_learns_a_short_distance():
 
 def test_plots_draw_on_small_inputs():
     results = [
-        TrainingResult(kind, distance, seed, 1.0, accuracy)
+        TrainingResult(kind, distance, seed, accuracy, 0.55)
         for kind, accuracy in (("rnn", 0.5), ("lstm", 1.0))
         for distance in (5, 20)
         for seed in (0, 1)
@@ -164,12 +255,16 @@ def test_plots_draw_on_small_inputs():
         plots.plot_hidden_states(np.zeros((4, 3))),
         plots.plot_jacobian_norms({"rnn": [1.0, 0.1, 0.01], "lstm": [1.0, 0.5, 0.2]}),
         plots.plot_clipping([3.0, 1.0], [1.9, 0.6], [2.0, 1.0], 2.0),
-        plots.plot_accuracy_vs_distance(results),
+        plots.plot_accuracy_vs_distance(results, threshold=0.9),
     ]
     for figure in figures:
         assert figure.axes[0].get_title()
         plt.close(figure)
     with pytest.raises(ValueError, match="outputs must have shape"):
         plots.plot_hidden_states(np.zeros(3))
+    with pytest.raises(ValueError, match="at least one training run"):
+        plots.plot_accuracy_vs_distance([], threshold=0.9)
+    with pytest.raises(ValueError, match=r"threshold must be in \(0.5, 1\]; got 0.4"):
+        plots.plot_accuracy_vs_distance(results, threshold=0.4)
     with pytest.raises(ValueError, match="must be a 2-vector"):
         plots.plot_clipping([1.0, 2.0, 3.0], [1.0, 2.0], [1.0, 2.0], 1.0)

@@ -24,6 +24,8 @@ import numpy as np
 from companion._checks import real_array
 
 Gradients = TypeVar("Gradients", bound=Sequence[Any])
+"""Any sequence of gradient arrays (list, tuple, named tuple); the clipping functions return
+the same kind of sequence they were given."""
 
 
 def global_norm(gradients: Sequence[Any]) -> float:

@@ -7,6 +7,8 @@ For the long-term dependency chapter:
   singular (``was``) or plural (``were``), which only the subject decides; the subject sits
   a chosen ``distance`` steps before the verb, and the words in between (some of them nouns of
   the other number, such as "mice") carry no information about it.
+  :func:`agreement_split` draws a training set and a test set that shares no sentence with
+  it (:func:`sentence_count` says how few different sentences short distances allow).
 * :func:`adding_problem`: Hochreiter and Schmidhuber's (1997) adding problem: a sequence of
   random numbers with two of them marked; the target is their sum.
 
@@ -60,17 +62,28 @@ class AgreementData(NamedTuple):
         """The tokens as one-hot vectors: (batch, time, len(VOCABULARY))."""
         return np.eye(len(VOCABULARY), dtype=dtype)[self.tokens]
 
+    def shared_with(self, other: AgreementData) -> int:
+        """How many of these sentences (counting repeats) also occur in ``other``."""
+        if self.tokens.shape[1] != other.tokens.shape[1]:
+            return 0
+        seen = {row.tobytes() for row in other.tokens}
+        return sum(row.tobytes() in seen for row in self.tokens)
 
-def agreement_sequences(count: int, distance: int, *, seed: int = 0) -> AgreementData:
-    """``count`` sentences "The <subject> which <distance - 2 filler words>", half of them (in
-    expectation) with a plural subject; the label is the verb that must follow.
 
-    ``distance`` is how many steps the verb comes after the subject: 1 means right after it.
-    """
-    for name, value in (("count", count), ("distance", distance)):
-        if not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    rng = np.random.default_rng(seed)
+def sentence_count(distance: int) -> int:
+    """How many different sentences :func:`agreement_sequences` can draw at ``distance``: a
+    subject, "which" (from distance 2 on), and ``distance - 2`` free filler words."""
+    _check_positive("distance", distance)
+    return len(SINGULAR_SUBJECTS + PLURAL_SUBJECTS) * len(FILLER) ** max(distance - 2, 0)
+
+
+def _check_positive(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+
+def _draw_agreement(rng: np.random.Generator, count: int, distance: int) -> AgreementData:
+    """``count`` sentences at ``distance`` from ``rng``; see :func:`agreement_sequences`."""
     labels = rng.integers(0, 2, count)
     subject = rng.integers(0, len(SINGULAR_SUBJECTS), count)
     first_subject = VOCABULARY.index(SINGULAR_SUBJECTS[0])
@@ -80,6 +93,53 @@ def agreement_sequences(count: int, distance: int, *, seed: int = 0) -> Agreemen
     filler[:, :1] = VOCABULARY.index("which")  # the relative clause opens with "which"
     tokens = np.column_stack([np.zeros(count, int), subject_tokens, filler])
     return AgreementData(tokens, labels, int(distance))
+
+
+def agreement_sequences(count: int, distance: int, *, seed: int = 0) -> AgreementData:
+    """``count`` sentences "The <subject> which <distance - 2 filler words>", half of them (in
+    expectation) with a plural subject; the label is the verb that must follow.
+
+    ``distance`` is how many steps the verb comes after the subject: 1 means right after it.
+    Sentences are drawn independently, so the same sentence can occur twice, and two calls
+    with different seeds can share sentences; :func:`agreement_split` avoids that.
+    """
+    for name, value in (("count", count), ("distance", distance)):
+        _check_positive(name, value)
+    return _draw_agreement(np.random.default_rng(seed), count, distance)
+
+
+def agreement_split(
+    train_size: int, test_size: int, distance: int, *, seed: int = 0
+) -> tuple[AgreementData, AgreementData]:
+    """A training set and a held-out test set of agreement sentences at ``distance``, with no
+    test sentence in the training set (test candidates that are get redrawn).
+
+    Returns (train, test) with ``train_size`` and ``test_size`` sentences. Raises
+    ValueError when the distance is so short that the training set covers more than half of
+    the :func:`sentence_count` possible sentences.
+    """
+    for name, value in (("train_size", train_size), ("test_size", test_size)):
+        _check_positive(name, value)
+    possible = sentence_count(distance)
+    rng = np.random.default_rng(seed)
+    train = _draw_agreement(rng, train_size, distance)
+    seen = {row.tobytes() for row in train.tokens}
+    if len(seen) > possible / 2:
+        raise ValueError(
+            f"distance {distance} allows only {possible} different sentences and the "
+            f"{train_size} training sentences already use {len(seen)} of them; choose a "
+            "longer distance or a smaller training set"
+        )
+    tokens, labels = [], []
+    while sum(map(len, labels)) < test_size:
+        candidates = _draw_agreement(rng, test_size, distance)
+        new = np.array([row.tobytes() not in seen for row in candidates.tokens])
+        tokens.append(candidates.tokens[new])
+        labels.append(candidates.labels[new])
+    test = AgreementData(
+        np.concatenate(tokens)[:test_size], np.concatenate(labels)[:test_size], int(distance)
+    )
+    return train, test
 
 
 def adding_problem(count: int, time: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

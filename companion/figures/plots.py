@@ -227,31 +227,59 @@ def plot_clipping(gradient: Any, by_norm: Any, by_value: Any, limit: float) -> A
     return figure
 
 
-def plot_accuracy_vs_distance(results: Sequence[Any]) -> Any:
-    """Test accuracy against subject-verb distance: one dot per run, a line through each
-    model's mean. ``results``: objects with ``kind``, ``distance`` and ``test_accuracy``
-    (such as :class:`companion.models.classifier.TrainingResult`)."""
+def plot_accuracy_vs_distance(results: Sequence[Any], *, threshold: float) -> Any:
+    """Test accuracy against subject-verb distance, one dot per trained model.
+
+    At each distance the kinds of model stand side by side, their seeds spread a little
+    sideways; a bar marks each group's median, and above each group "k/n" counts the runs
+    that reach ``threshold`` (the dashed line). The dotted line is chance: the largest
+    majority-class rate of the test sets. ``results``: objects with ``kind``, ``distance``,
+    ``test_accuracy`` and ``majority``, such as
+    :class:`companion.models.classifier.TrainingResult`.
+    """
     if not results:
         raise ValueError("results must hold at least one training run")
+    if not 0.5 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0.5, 1]; got {threshold}")
     plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(6.5, 4))
-    kinds = sorted({r.kind for r in results})
+    figure, axes = plt.subplots(figsize=(7, 4.2))
+    kinds = list(dict.fromkeys(r.kind for r in results))
+    distances = sorted({r.distance for r in results})
+    width = 0.7 / len(kinds)
     for index, kind in enumerate(kinds):
-        runs = [r for r in results if r.kind == kind]
-        distances = sorted({r.distance for r in runs})
-        means = [np.mean([r.test_accuracy for r in runs if r.distance == d]) for d in distances]
+        offset = (index - (len(kinds) - 1) / 2) * width
         colour = f"C{index}"
-        axes.plot(distances, means, "-", color=colour, label=f"{kind} (mean)")
-        axes.plot(
-            [r.distance for r in runs], [r.test_accuracy for r in runs], "o", color=colour,
-            alpha=0.5, label=f"{kind} (one seed)",
-        )  # fmt: skip
-    axes.axhline(0.5, color="grey", ls=":", label="chance")
-    axes.set_ylim(0.35, 1.05)
+        for position, distance in enumerate(distances):
+            accuracies = [
+                r.test_accuracy for r in results if r.kind == kind and r.distance == distance
+            ]
+            if not accuracies:
+                continue
+            centre = position + offset
+            first = position == 0
+            spread = np.linspace(-0.3, 0.3, len(accuracies)) * width
+            axes.plot(
+                centre + spread, accuracies, "o", color=colour, alpha=0.6, ms=5,
+                label=f"{kind}, one seed" if first else None,
+            )  # fmt: skip
+            axes.hlines(
+                np.median(accuracies), centre - 0.4 * width, centre + 0.4 * width,
+                color=colour, lw=2, label=f"{kind}, median" if first else None,
+            )  # fmt: skip
+            solved = sum(a >= threshold for a in accuracies)
+            axes.annotate(
+                f"{solved}/{len(accuracies)}", (centre, 1.06), ha="center", color=colour,
+                fontsize=9,
+            )  # fmt: skip
+    axes.axhline(threshold, color="black", ls="--", lw=0.8, label=f"solved (>= {threshold:g})")
+    chance = max(r.majority for r in results)
+    axes.axhline(chance, color="grey", ls=":", label="chance (majority class)")
+    axes.set_xticks(range(len(distances)), labels=[str(d) for d in distances])
+    axes.set_ylim(0.3, 1.12)
     axes.set_xlabel("distance from subject to verb (time steps)")
     axes.set_ylabel("test accuracy (fraction correct)")
-    axes.set_title("Subject-verb agreement: accuracy against distance")
-    axes.legend()
+    axes.set_title("Subject-verb agreement: test accuracy of every seed")
+    axes.legend(loc="lower left", fontsize=8, ncol=2)
     return figure
 
 

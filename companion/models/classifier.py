@@ -4,21 +4,23 @@
 for a few hundred steps on a task of :mod:`companion.data.synthetic`.
 :class:`SequenceClassifier` and :func:`train_agreement` serve the long-term dependency
 chapter: a vanilla RNN against an LSTM on the agreement task, as the distance between subject
-and verb grows.
+and verb grows, with several seeds trained at once as one batched model.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import torch
 
-from companion.data.synthetic import VOCABULARY, AgreementData, agreement_sequences
+from companion.data.synthetic import VOCABULARY, AgreementData, agreement_split
 
 # The chapters count a model's parameters with the same function as the practice chapters.
 from companion.models.torch_models import parameter_count as parameter_count
 from companion.variants import LSTMVariant, VariantWeights
+from companion.weights import LSTMWeights, RNNWeights, glorot_uniform
 
 
 class Classifier(torch.nn.Module):
@@ -134,48 +136,89 @@ def over_seeds(seeds: Any, run: Any) -> tuple[float, float]:
     return float(np.mean(accuracies)), float(np.std(accuracies))
 
 
-CELLS = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM}
+WEIGHTS = {"rnn": RNNWeights, "lstm": LSTMWeights}
+"""The recurrent layers :class:`SequenceClassifier` offers, by the weights that start them."""
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in WEIGHTS:
+        raise ValueError(f"kind must be one of {sorted(WEIGHTS)}; got {kind!r}")
 
 
 class SequenceClassifier(torch.nn.Module):
-    """One recurrent layer (``torch.nn.RNN`` with tanh, or ``torch.nn.LSTM`` with its
-    forget-gate bias set to 1 as Keras does) whose final hidden state goes through a linear
-    layer to one logit.
+    """Several independent classifiers of token sequences, one per seed, run as one model.
 
-    Input: (batch, time, input_size) floats; output: (batch,) logits.
+    Each is one recurrent layer (a tanh RNN, or an LSTM with gate order i, f, g, o) reading
+    one-hot tokens, whose final hidden state goes through a linear unit to one logit. Model
+    ``s`` starts from ``RNNWeights.random`` or ``LSTMWeights.random`` with ``seed=seeds[s]``
+    (Keras's initialisation: forget-gate bias 1 for the LSTM) and a Glorot-uniform read-out.
+    Every parameter carries a leading seed axis and no computation mixes seeds, so training
+    the batch with the sum of the models' losses trains each model as if it were alone.
+
+    Input: tokens (seeds, batch, time) int; output: logits (seeds, batch).
     """
 
-    def __init__(self, kind: str, input_size: int, hidden_size: int) -> None:
+    def __init__(
+        self, kind: str, vocabulary_size: int, hidden_size: int, seeds: Sequence[int] = (0,)
+    ) -> None:
         super().__init__()
-        if kind not in CELLS:
-            raise ValueError(f"kind must be one of {sorted(CELLS)}; got {kind!r}")
-        self.recurrent = CELLS[kind](input_size, hidden_size, batch_first=True)
-        if kind == "lstm":  # forget-gate bias 1, as Keras's unit_forget_bias=True
-            with torch.no_grad():
-                self.recurrent.bias_ih_l0[hidden_size : 2 * hidden_size] = 1.0
-                self.recurrent.bias_hh_l0[hidden_size : 2 * hidden_size] = 0.0
-        self.readout = torch.nn.Linear(hidden_size, 1)
+        _check_kind(kind)
+        if len(seeds) == 0:
+            raise ValueError("seeds must name at least one seed; got none")
+        self.kind = kind
+        starts = [
+            WEIGHTS[kind].random(vocabulary_size, hidden_size, seed=seed, dtype="float32")
+            for seed in seeds
+        ]
+        readouts = [  # a stream of its own, not the first draws of the kernel's
+            glorot_uniform(np.random.default_rng((seed, 1)), hidden_size, 1, np.dtype("float32"))
+            for seed in seeds
+        ]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        outputs, _ = self.recurrent(x)
-        return self.readout(outputs[:, -1]).squeeze(-1)
+        def stacked(arrays: list[np.ndarray]) -> torch.nn.Parameter:
+            return torch.nn.Parameter(torch.from_numpy(np.stack(arrays)))
 
+        self.kernel = stacked([w.kernel for w in starts])  # (seeds, vocabulary, gates * hidden)
+        self.recurrent_kernel = stacked([w.recurrent_kernel for w in starts])
+        self.bias = stacked([w.bias for w in starts])  # (seeds, gates * hidden)
+        self.readout = stacked([r[:, 0] for r in readouts])  # (seeds, hidden)
+        self.readout_bias = torch.nn.Parameter(torch.zeros(len(seeds)))
 
-def _accuracy(model: SequenceClassifier, data: AgreementData) -> float:
-    """Fraction of ``data`` whose verb the model predicts right (logit > 0 means "were")."""
-    with torch.no_grad():
-        predictions = (model(torch.from_numpy(data.one_hot())) > 0).numpy()
-    return float(np.mean(predictions == data.labels))
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        """tokens (seeds, batch, time) -> logits (seeds, batch)."""
+        if tokens.ndim != 3 or len(tokens) != len(self.bias):
+            raise ValueError(
+                f"tokens must have shape ({len(self.bias)} seeds, batch, time); got "
+                f"{tuple(tokens.shape)}"
+            )
+        seeds, batch, _ = tokens.shape
+        hidden = self.recurrent_kernel.shape[1]
+        # A one-hot input times the kernel is the kernel's row for that token; time first, so
+        # that unbind hands out one contiguous step at a time.
+        steps = self.kernel[torch.arange(seeds)[:, None], tokens.permute(2, 0, 1)]
+        h = c = torch.zeros(seeds, batch, hidden)
+        for projected in (steps + self.bias[:, None]).unbind(0):  # (seeds, batch, gates * hidden)
+            z = torch.baddbmm(projected, h, self.recurrent_kernel)
+            if self.kind == "rnn":
+                h = torch.tanh(z)
+            else:
+                i, f, _, o = torch.sigmoid(z).split(hidden, dim=-1)
+                g = torch.tanh(z[..., 2 * hidden : 3 * hidden])
+                c = torch.addcmul(f * c, i, g)
+                h = o * torch.tanh(c)
+        return (h * self.readout[:, None]).sum(-1) + self.readout_bias[:, None]
 
 
 class TrainingResult(NamedTuple):
-    """One training run: the model kind, distance, seed, and accuracies after training."""
+    """One trained model: its kind, the distance and its seed, its accuracy on held-out
+    sentences, and the majority-class rate of those (what always answering the commoner verb
+    scores)."""
 
     kind: str
     distance: int
     seed: int
-    train_accuracy: float
     test_accuracy: float
+    majority: float
 
 
 def train_agreement(
@@ -183,37 +226,56 @@ def train_agreement(
     distance: int,
     *,
     hidden_size: int,
-    seed: int = 0,
+    seeds: Sequence[int] = (0,),
     train_size: int = 512,
     test_size: int = 512,
-    steps: int = 150,
+    steps: int = 300,
     batch_size: int = 64,
     learning_rate: float = 0.01,
-) -> TrainingResult:
-    """Train a :class:`SequenceClassifier` on agreement sentences at ``distance`` with Adam
-    and binary cross-entropy; return its accuracy on the training set and on a fresh test set.
+) -> list[TrainingResult]:
+    """Train one :class:`SequenceClassifier` per seed on agreement sentences at ``distance``
+    (Adam, binary cross-entropy), all seeds as one batched model; return one result per seed.
 
-    Seeded by ``seed`` (weights, data and batch order) and run on one thread, so the result
-    does not depend on the machine's core count.
+    Seed ``s`` draws its own ``train_size`` training sentences and ``test_size`` held-out
+    ones (:func:`~companion.data.synthetic.agreement_split` with ``seed=s``, the same for
+    every kind), its initial weights and its batches (``batch_size`` different training
+    sentences per step). Runs on one thread, so the result does not depend on the machine's
+    core count (it still depends on its numeric kernels).
     """
+    _check_kind(kind)
+    splits = [agreement_split(train_size, test_size, distance, seed=seed) for seed in seeds]
+    train = torch.from_numpy(np.stack([split[0].tokens for split in splits]))
+    labels = torch.from_numpy(np.stack([split[0].labels for split in splits]).astype(np.float32))
+    test = [split[1] for split in splits]
+    orders = [np.random.default_rng(seed) for seed in seeds]
+    models = torch.arange(len(seeds))[:, None]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        torch.manual_seed(seed)
-        train = agreement_sequences(train_size, distance, seed=2 * seed)
-        test = agreement_sequences(test_size, distance, seed=2 * seed + 1)
-        x_train, y_train = torch.from_numpy(train.one_hot()), torch.from_numpy(train.labels)
-        model = SequenceClassifier(kind, len(VOCABULARY), hidden_size)
+        model = SequenceClassifier(kind, len(VOCABULARY), hidden_size, seeds)
         optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-        loss_function = torch.nn.BCEWithLogitsLoss()
-        order = np.random.default_rng(seed)
         for _ in range(steps):
-            batch = torch.from_numpy(order.choice(train_size, batch_size, replace=False))
+            rows = torch.from_numpy(
+                np.stack([order.choice(train_size, batch_size, replace=False) for order in orders])
+            )
+            losses = torch.nn.functional.binary_cross_entropy_with_logits(
+                model(train[models, rows]), labels[models, rows], reduction="none"
+            ).mean(dim=1)
             optimizer.zero_grad()
-            loss = loss_function(model(x_train[batch]), y_train[batch].float())
-            loss.backward()
+            losses.sum().backward()  # each model's gradient is that of its own mean loss
             optimizer.step()
-        accuracies = [_accuracy(model, data) for data in (train, test)]
+        with torch.no_grad():
+            logits = model(torch.from_numpy(np.stack([d.tokens for d in test])))
     finally:
         torch.set_num_threads(threads)
-    return TrainingResult(kind, distance, seed, *accuracies)
+    correct = (logits > 0).numpy() == np.stack([d.labels for d in test])
+    return [
+        TrainingResult(kind, distance, seed, float(np.mean(right)), majority_rate(test_set))
+        for seed, right, test_set in zip(seeds, correct, test, strict=True)
+    ]
+
+
+def majority_rate(data: AgreementData) -> float:
+    """The accuracy of always answering the verb that is commoner in ``data``."""
+    plural = float(np.mean(data.labels))
+    return max(plural, 1.0 - plural)
