@@ -102,7 +102,8 @@ def test_training_helpers_lower_the_loss_reproducibly():
         module, corpus.tokens, corpus.labels, loss="binary_crossentropy", epochs=3,
         batch_size=16, learning_rate=0.01, seed=0,
     )
-    assert len(history) == 3 and history[-1] < history[0]
+    assert len(history.loss) == 3 and history.loss[-1] < history.loss[0]
+    assert history.validation_loss == []
     module.load_state_dict(state)
     again = torch_models.train(
         module, corpus.tokens, corpus.labels, loss="binary_crossentropy", epochs=3,
@@ -119,5 +120,29 @@ def test_training_helpers_lower_the_loss_reproducibly():
     model = keras_models.forecaster(4, 3, seed=0)
     x = np.random.default_rng(0).random((32, 4, 1)).astype("float32")
     losses = keras_models.train(model, x, x[:, -1, 0], loss="mse", epochs=3, batch_size=8,
-                                learning_rate=0.01)
-    assert len(losses) == 3 and losses[-1] < losses[0]
+                                learning_rate=0.01, validation=(x[:8], x[:8, -1, 0]))
+    assert len(losses.loss) == 3 and losses.loss[-1] < losses.loss[0]
+    assert len(losses.validation_loss) == 3
+
+
+def test_torch_validation_loss_is_the_loss_on_the_validation_data():
+    x = np.random.default_rng(1).random((24, 4, 1)).astype("float32")
+    module = torch_models.keras_initialise(torch_models.Forecaster(3, "tanh"), seed=0)
+    history = torch_models.train(module, x[:16], x[:16, -1, 0], loss="mse", epochs=2,
+                                 batch_size=8, validation=(x[16:], x[16:, -1, 0]))
+    after = torch_models.predict(module, x[16:])
+    assert len(history.validation_loss) == 2
+    assert history.validation_loss[-1] == pytest.approx(
+        float(np.mean((after - x[16:, -1, 0]) ** 2)), rel=1e-5
+    )
+
+
+def test_last_output_lstm_takes_any_length_and_flatten_does_not():
+    model = keras_models.last_output_lstm(10, 4, 3)
+    flatten = keras_models.single_lstm(10, 4, 6, 3)
+    tokens = np.ones((2, 9), dtype="int32")
+    assert keras_models.predict(model, tokens).shape == (2, 1)
+    assert keras_models.predict(model, tokens[:, :6]).shape == (2, 1)
+    assert model.count_params() == flatten.count_params() - 3 * 5
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 18"):
+        flatten(tokens)

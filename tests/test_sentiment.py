@@ -1,4 +1,4 @@
-"""companion.data.sentiment: the order-only corpus, bag of words, and the IMDB-layout loader."""
+"""companion.data.sentiment: the negation corpus, bag of words, and the IMDB-layout loader."""
 
 from __future__ import annotations
 
@@ -15,38 +15,43 @@ NEGATIVE_IDS = [WORDS[w] for w in sentiment.NEGATIVE]
 
 
 def label_from_order(row: np.ndarray) -> int:
-    """The rule the corpus promises, read off one sentence: the word after "not" is
-    cancelled, the other sentiment word decides."""
-    negated = row[list(row).index(WORDS["not"]) + 1]
-    return 1 if negated in NEGATIVE_IDS else 0
+    """The rule the corpus promises, read off one sentence: the sentiment word's own label,
+    flipped when the word right before it is "not"."""
+    place = int(np.flatnonzero(np.isin(row, [*POSITIVE_IDS, *NEGATIVE_IDS]))[0])
+    own = 1 if row[place] in POSITIVE_IDS else 0
+    return 1 - own if row[place - 1] == WORDS["not"] else own
 
 
-@given(samples=st.integers(1, 30), length=st.integers(16, 40), seed=st.integers(0, 1000))
-def test_every_sentence_follows_the_order_rule(samples, length, seed):
+@given(samples=st.integers(1, 30), length=st.integers(4, 40), seed=st.integers(0, 1000))
+def test_every_sentence_follows_the_negation_rule(samples, length, seed):
     corpus = sentiment.generate_corpus(samples, length, seed=seed)
     assert corpus.tokens.shape == (samples, length) and corpus.labels.shape == (samples,)
     for row, label in zip(corpus.tokens, corpus.labels, strict=True):
-        assert np.isin(row, POSITIVE_IDS).sum() == 1
-        assert np.isin(row, NEGATIVE_IDS).sum() == 1
-        assert (row == WORDS["not"]).sum() == 1
+        assert np.isin(row, [*POSITIVE_IDS, *NEGATIVE_IDS]).sum() == 1
+        assert row[0] not in [*POSITIVE_IDS, *NEGATIVE_IDS]  # room for a "not" before it
+        assert (row == WORDS["not"]).sum() <= 2
         assert label_from_order(row) == label
-        cues = np.flatnonzero(np.isin(row, [*POSITIVE_IDS, *NEGATIVE_IDS, WORDS["not"]]))
-        assert cues.max() < length // 2  # the cues sit in the first half, far from the end
 
 
-def test_corpus_is_reproducible_and_balanced():
-    a = sentiment.generate_corpus(2000, seed=3)
-    b = sentiment.generate_corpus(2000, seed=3)
+def test_corpus_is_reproducible_and_mixes_the_cases():
+    a = sentiment.generate_corpus(3000, seed=3)
+    b = sentiment.generate_corpus(3000, seed=3)
     np.testing.assert_array_equal(a.tokens, b.tokens)
     np.testing.assert_array_equal(a.labels, b.labels)
     assert 0.45 < a.labels.mean() < 0.55
-    assert not np.array_equal(a.tokens, sentiment.generate_corpus(2000, seed=4).tokens)
-    assert "not" in a.text(0).split()
+    assert not np.array_equal(a.tokens, sentiment.generate_corpus(3000, seed=4).tokens)
+    negated = np.array([label_from_order(row) for row in a.tokens]) != np.isin(
+        a.tokens, POSITIVE_IDS
+    ).any(axis=1)
+    assert abs(negated.mean() - sentiment.NEGATED_SHARE) < 0.03
+    nots = (a.tokens == WORDS["not"]).sum(axis=1)
+    assert abs((nots - negated).mean() - sentiment.DISTRACTOR_SHARE) < 0.03
 
 
-def test_bag_of_words_cannot_tell_the_classes_apart():
-    corpus = sentiment.generate_corpus(3000, seed=0)
+def test_bag_of_words_follows_the_word_and_misses_the_negations():
+    corpus = sentiment.generate_corpus(4000, seed=0)
     train, test = sentiment.train_test_split(corpus, 1000)
+    assert sentiment.shared_sentences(train, test) == 0
     size = len(corpus.vocabulary)
     model = sentiment.LogisticRegression.fit(
         sentiment.bag_of_words(train.tokens, size), train.labels
@@ -54,7 +59,15 @@ def test_bag_of_words_cannot_tell_the_classes_apart():
     test_accuracy = sentiment.accuracy(
         model.predict(sentiment.bag_of_words(test.tokens, size)), test.labels
     )
-    assert 0.4 < test_accuracy < 0.6
+    assert 0.55 < test_accuracy < 0.75  # about 1 - NEGATED_SHARE: it follows the word
+
+
+def test_shared_sentences_counts_distinct_sentences_in_both():
+    corpus = sentiment.generate_corpus(6, seed=1)
+    first = sentiment.Corpus(corpus.tokens[:4], corpus.labels[:4], corpus.vocabulary)
+    second = sentiment.Corpus(corpus.tokens[2:], corpus.labels[2:], corpus.vocabulary)
+    assert sentiment.shared_sentences(first, second) == 2
+    assert sentiment.shared_sentences(first, first) == 4
 
 
 def test_logistic_regression_learns_a_separable_problem():
@@ -76,8 +89,8 @@ def test_bag_of_words_counts_and_errors():
 
 
 def test_corpus_arguments_are_checked():
-    with pytest.raises(ValueError, match="length must be an integer >= 16; got 8"):
-        sentiment.generate_corpus(10, 8)
+    with pytest.raises(ValueError, match="length must be an integer >= 4; got 3"):
+        sentiment.generate_corpus(10, 3)
     with pytest.raises(ValueError, match="test_size must be an integer in"):
         sentiment.train_test_split(sentiment.generate_corpus(5), 5)
     with pytest.raises(ValueError, match="got 3 predictions for 2 labels"):

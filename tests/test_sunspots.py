@@ -1,4 +1,4 @@
-"""companion.data.sunspots: the sunspots loader, windows, split, scaling, baseline, plot."""
+"""companion.data.sunspots: the sunspots loader, windows, split, scaling, baselines, plot."""
 
 from __future__ import annotations
 
@@ -92,3 +92,30 @@ def test_plot_forecast_runs():
     plt.close(figure)
     with pytest.raises(ValueError, match="forecast 'bad' has shape"):
         plot_forecast(years, actual, {"bad": actual[:2]}, title="t")
+
+
+def test_linear_autoregression_recovers_a_linear_recurrence():
+    # x[t] = 2 + 0.5 x[t-2] - 0.25 x[t-1], no noise: least squares finds it exactly.
+    values = [1.0, 3.0]
+    for _ in range(40):
+        values.append(2.0 + 0.5 * values[-2] - 0.25 * values[-1])
+    values = np.array(values)
+    x, y = sunspots.make_windows(values[:20], 2)
+    model = sunspots.LinearAutoregression.fit(x, y)
+    np.testing.assert_allclose(model.coefficients, [0.5, -0.25], atol=1e-10)
+    assert model.intercept == pytest.approx(2.0, abs=1e-10)
+    later_x, later_y = sunspots.make_windows(values[20:], 2)
+    np.testing.assert_allclose(model.predict(later_x), later_y, atol=1e-10)
+
+
+def test_linear_autoregression_errors():
+    x, y = sunspots.make_windows(np.arange(10.0), 3)
+    with pytest.raises(ValueError, match=r"y must have shape \(7,\) to match x; got \(6,\)"):
+        sunspots.LinearAutoregression.fit(x, y[:6])
+    with pytest.raises(ValueError, match="a window of 3 needs more than 3 samples to fit; got 3"):
+        sunspots.LinearAutoregression.fit(x[:3], y[:3])
+    with pytest.raises(ValueError, match=r"x must have shape \(samples, window, 1\)"):
+        sunspots.LinearAutoregression.fit(x[:, :, 0], y)
+    model = sunspots.LinearAutoregression.fit(x, y)
+    with pytest.raises(ValueError, match="x must hold windows of 3 values; got 2"):
+        model.predict(x[:, :2])

@@ -1,16 +1,18 @@
-"""Sentiment data: a generated corpus where word order decides, an IMDB-layout loader, and a
+"""Sentiment data: a generated corpus where negation decides, an IMDB-layout loader, and a
 bag-of-words baseline. NumPy only.
 
-The generated corpus is built so that a bag of words cannot work. Every sentence holds exactly
-one positive word, one negative word and one "not", placed early and followed by filler; "not"
-stands right before one of the two sentiment words and cancels it, and the label is the
-sentiment of the word left standing::
+The generated corpus is built so that word counts tell only part of the story. Every sentence
+holds exactly one sentiment word (positive or negative) among filler. In a third of the
+sentences "not" stands right before it and flips the label; independently, in a third of the
+sentences a "not" stands somewhere else, where it negates nothing::
 
-    "the plot was not good and it really was dull the film ..."   -> 0 (negative)
-    "not bad but the acting was superb i thought the ..."         -> 1 (positive)
+    "the plot was not good and it really was the film ..."     -> 0 (negative)
+    "not the acting was superb i thought the ..."              -> 1 (positive)
 
-Both classes have the same word counts, so only the order (which word "not" precedes) and a
-memory of it until the end of the sentence tell them apart.
+Word counts show the sentiment word and how many "not"s there are, but not whether a "not"
+stands right before the word: a model of counts can at best follow the word (right in the
+two thirds of sentences without negation) and guess where one "not" is ambiguous. Reading the
+order (is the word before the sentiment word "not"?) gets every sentence right.
 """
 
 from __future__ import annotations
@@ -51,33 +53,50 @@ class Corpus(NamedTuple):
         return " ".join(self.vocabulary[t] for t in self.tokens[sample] if t != 0)
 
 
-def generate_corpus(samples: int, length: int = 24, *, seed: int = 0) -> Corpus:
-    """Sentences of ``length`` tokens whose label depends on word order only.
+NEGATED_SHARE = 1 / 3
+"""Fraction of sentences in which "not" negates the sentiment word."""
 
-    The clause "[not] word1 filler... [not] word2" (three to six tokens, "not" before exactly
-    one of the two sentiment words) lies within the first half of the sentence; every other
-    token is filler, so at least half the sentence follows the last cue.
+DISTRACTOR_SHARE = 1 / 3
+"""Fraction of sentences (drawn independently) with a "not" that negates nothing."""
+
+
+def generate_corpus(samples: int, length: int = 16, *, seed: int = 0) -> Corpus:
+    """Sentences of ``length`` tokens whose label is the sentiment word, flipped when the word
+    right before it is "not".
+
+    The sentiment word stands anywhere from the second token on; a distractor "not" stands
+    anywhere except right before it. Labels: 1 positive, 0 negative, about half each.
     """
-    for name, value, least in (("samples", samples, 1), ("length", length, 16)):
+    for name, value, least in (("samples", samples, 1), ("length", length, 4)):
         if not isinstance(value, int | np.integer) or value < least:
             raise ValueError(f"{name} must be an integer >= {least}; got {value!r}")
     rng = np.random.default_rng(seed)
     ids = {word: index for index, word in enumerate(VOCABULARY)}
     filler = np.array([ids[w] for w in FILLER])
     tokens = filler[rng.integers(len(filler), size=(samples, length))]
-    labels = rng.integers(2, size=samples)
-    for row, label in zip(tokens, labels, strict=True):
-        positive = ids[POSITIVE[rng.integers(len(POSITIVE))]]
-        negative = ids[NEGATIVE[rng.integers(len(NEGATIVE))]]
-        # Label 1 means the positive word survives, so "not" cancels the negative one.
-        negated, kept = (negative, positive) if label == 1 else (positive, negative)
-        first, second = (negated, kept) if rng.integers(2) else (kept, negated)
-        gap = rng.integers(0, 4)
-        clause = [first, *filler[rng.integers(len(filler), size=gap)], second]
-        clause.insert(clause.index(negated), ids[NEGATION])
-        start = rng.integers(0, length // 2 - len(clause) + 1)
-        row[start : start + len(clause)] = clause
+    polarity = rng.integers(2, size=samples)  # 1: the word is positive
+    negated = rng.random(samples) < NEGATED_SHARE
+    distracted = rng.random(samples) < DISTRACTOR_SHARE
+    for row, positive, negation, distraction in zip(
+        tokens, polarity, negated, distracted, strict=True
+    ):
+        words = POSITIVE if positive else NEGATIVE
+        place = rng.integers(1, length)
+        row[place] = ids[words[rng.integers(len(words))]]
+        taken = {place}
+        if negation:
+            row[place - 1] = ids[NEGATION]
+            taken.add(place - 1)
+        if distraction:
+            free = [t for t in range(length) if t not in taken and t != place - 1]
+            row[free[rng.integers(len(free))]] = ids[NEGATION]
+    labels = np.where(negated, 1 - polarity, polarity)
     return Corpus(tokens.astype(np.int64), labels.astype(np.int64), VOCABULARY)
+
+
+def shared_sentences(a: Corpus, b: Corpus) -> int:
+    """How many distinct sentences occur in both corpora (0 for a held-out test set)."""
+    return len(set(map(tuple, a.tokens.tolist())) & set(map(tuple, b.tokens.tolist())))
 
 
 def train_test_split(corpus: Corpus, test_size: int) -> tuple[Corpus, Corpus]:

@@ -3,7 +3,9 @@
 The series is the yearly sunspot number 1700-2008 that ships inside ``statsmodels``
 (``statsmodels/datasets/sunspots/sunspots.csv``, public domain, from NOAA's National
 Geophysical Data Center), read here with NumPy from the installed package: nothing is
-downloaded. NumPy only; the forecast figure is :func:`companion.figures.plots.plot_forecast`.
+downloaded. Two baselines come with it: the last value (:func:`naive_forecast`) and a linear
+autoregression fitted by least squares (:class:`LinearAutoregression`). NumPy only; the
+forecast figure is :func:`companion.figures.plots.plot_forecast`.
 """
 
 from __future__ import annotations
@@ -105,15 +107,56 @@ class MinMaxScaling:
         return np.asarray(scaled, dtype=np.float64) * (self.high - self.low) + self.low
 
 
+def _windows_array(x: Any) -> np.ndarray:
+    """x as float64 (samples, window, 1), or a ValueError naming the shape that came."""
+    x = real_array("x", x, np.dtype("float64"))
+    if x.ndim != 3 or x.shape[2] != 1 or x.shape[1] == 0:
+        raise ValueError(f"x must have shape (samples, window, 1); got {x.shape}")
+    return x
+
+
 def naive_forecast(x: Any) -> np.ndarray:
     """The last-value baseline: predict that next year equals this year.
 
     x: (samples, window, 1) -> (samples,).
     """
-    x = real_array("x", x, np.dtype("float64"))
-    if x.ndim != 3 or x.shape[2] != 1 or x.shape[1] == 0:
-        raise ValueError(f"x must have shape (samples, window, 1); got {x.shape}")
-    return x[:, -1, 0]
+    return _windows_array(x)[:, -1, 0]
+
+
+@dataclass(frozen=True)
+class LinearAutoregression:
+    """The linear baseline: next value = intercept + coefficients @ the window's values.
+
+    coefficients: (window,), oldest value first; fitted by least squares.
+    """
+
+    coefficients: np.ndarray
+    intercept: float
+
+    @classmethod
+    def fit(cls, x: Any, y: Any) -> LinearAutoregression:
+        """Least squares on windows x (samples, window, 1) and next values y (samples,)."""
+        x = _windows_array(x)
+        y = real_array("y", y, np.dtype("float64"))
+        if y.shape != (x.shape[0],):
+            raise ValueError(f"y must have shape ({x.shape[0]},) to match x; got {y.shape}")
+        if x.shape[0] <= x.shape[1]:
+            raise ValueError(
+                f"a window of {x.shape[1]} needs more than {x.shape[1]} samples to fit; "
+                f"got {x.shape[0]}"
+            )
+        design = np.concatenate([x[:, :, 0], np.ones((x.shape[0], 1))], axis=1)
+        solution = np.linalg.lstsq(design, y, rcond=None)[0]
+        return cls(solution[:-1], float(solution[-1]))
+
+    def predict(self, x: Any) -> np.ndarray:
+        """Next values (samples,) for windows x (samples, window, 1) of the fitted length."""
+        x = _windows_array(x)
+        if x.shape[1] != self.coefficients.size:
+            raise ValueError(
+                f"x must hold windows of {self.coefficients.size} values; got {x.shape[1]}"
+            )
+        return x[:, :, 0] @ self.coefficients + self.intercept
 
 
 def rmse(prediction: Any, target: Any) -> float:

@@ -1,4 +1,18 @@
 """Trained models of the chapters and their training loops: small PyTorch classifiers
 (:mod:`.classifier`), article 000's and 004's models in Keras (:mod:`.keras_models`) and
 PyTorch (:mod:`.torch_models`), and the Chinese sentiment classifiers whose gates the book
-traces (:mod:`.chinese_sentiment`)."""
+traces (:mod:`.chinese_sentiment`). :class:`History` is what both frameworks' ``train``
+return."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class History(NamedTuple):
+    """Losses per epoch: on the training data (the mean over its mini-batches, as Keras's
+    ``fit`` reports it) and, where validation data was given, on that data after each epoch
+    (empty otherwise)."""
+
+    loss: list[float]
+    validation_loss: list[float]

@@ -1,5 +1,6 @@
-"""The book's Keras models: article 000's three sentiment models, article 004's forecaster
-and article 002's stacked classifier, rebuilt for Keras 3, with a seeded training helper.
+"""The book's Keras models: article 000's three sentiment models (and the one it comments
+out), article 004's forecaster and article 002's stacked classifier, rebuilt for Keras 3,
+with a seeded training helper.
 
 Every builder seeds Keras first (``seed``), so a model's initial weights, its dropout masks
 and the shuffling of ``fit`` are reproducible. Layers carry explicit names, so summaries read
@@ -13,6 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._keras_tools import keras
+from companion.models import History
 
 layers = keras.layers
 
@@ -33,6 +35,24 @@ def single_lstm(
             layers.Dense(1, activation="sigmoid", name="output"),
         ],
         name="single_lstm",
+    )
+
+
+def last_output_lstm(
+    vocabulary_size: int, embedding_dim: int, state_dim: int, *, seed: int = 0
+) -> keras.Model:
+    """The model article 000 comments out: Embedding -> LSTM(return_sequences=False) ->
+    Dense(1, sigmoid). Only the last output reaches the classifier, so no layer depends on
+    the sentence length: input (batch, any length) int token ids."""
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential(
+        [
+            keras.Input((None,), dtype="int32", name="tokens"),
+            layers.Embedding(vocabulary_size, embedding_dim, name="embedding"),
+            layers.LSTM(state_dim, return_sequences=False, name="lstm"),
+            layers.Dense(1, activation="sigmoid", name="output"),
+        ],
+        name="last_output_lstm",
     )
 
 
@@ -132,16 +152,22 @@ def train(
     epochs: int,
     batch_size: int,
     learning_rate: float = 1e-3,
-) -> list[float]:
-    """Compile with Adam and ``loss``, fit quietly (verbose=0); return the loss per epoch.
+    validation: tuple[Any, Any] | None = None,
+) -> History:
+    """Compile with Adam and ``loss``, fit quietly (verbose=0); return the losses per epoch.
 
-    x: (batch, ...) as the model takes it; y: the matching targets.
+    x: (batch, ...) as the model takes it; y: the matching targets; ``validation``: an
+    (x, y) pair of the same kinds, never trained on.
     """
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss)
     history = model.fit(
-        np.asarray(x), np.asarray(y), epochs=epochs, batch_size=batch_size, verbose=0
+        np.asarray(x), np.asarray(y), epochs=epochs, batch_size=batch_size, verbose=0,
+        validation_data=None if validation is None else tuple(map(np.asarray, validation)),
     )
-    return [float(value) for value in history.history["loss"]]
+    return History(
+        [float(value) for value in history.history["loss"]],
+        [float(value) for value in history.history.get("val_loss", [])],
+    )
 
 
 def predict(model: keras.Model, x: Any, *, batch_size: int = 256) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from companion.models import History
 from companion.weights import LSTMWeights, glorot_uniform
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -239,11 +240,14 @@ def train(
     batch_size: int,
     learning_rate: float = 1e-3,
     seed: int = 0,
-) -> list[float]:
-    """Adam on shuffled mini-batches, as Keras's ``fit`` does; return the mean loss per epoch.
+    validation: tuple[Any, Any] | None = None,
+) -> History:
+    """Adam on shuffled mini-batches, as Keras's ``fit`` does; return the losses per epoch.
 
     ``loss`` is 'binary_crossentropy' (the module returns logits) or 'mse'. x: (batch, ...)
-    as the module takes it; y: (batch,). ``seed`` fixes the shuffling and dropout.
+    as the module takes it; y: (batch,); ``validation``: an (x, y) pair of the same kinds,
+    never trained on, scored in eval mode after each epoch. ``seed`` fixes the shuffling
+    and dropout.
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}; got {loss!r}")
@@ -256,9 +260,9 @@ def train(
     optimizer = torch.optim.Adam(
         [p for p in module.parameters() if p.requires_grad], lr=learning_rate
     )
-    module.train()
-    history = []
+    history = History([], [])
     for _ in range(epochs):
+        module.train()
         order = torch.randperm(inputs.shape[0])
         total = 0.0
         for start in range(0, inputs.shape[0], batch_size):
@@ -268,7 +272,11 @@ def train(
             value.backward()
             optimizer.step()
             total += value.item() * batch.shape[0]
-        history.append(total / inputs.shape[0])
+        history.loss.append(total / inputs.shape[0])
+        if validation is not None:
+            outputs = torch.from_numpy(predict(module, validation[0]))
+            expected = torch.from_numpy(np.array(validation[1], dtype=np.float32))
+            history.validation_loss.append(criterion(outputs, expected).item())
     module.eval()
     return history
 
