@@ -14,9 +14,10 @@ For the long-term dependency chapter:
 
 For the variants and FAQ chapters:
 
-* :func:`memory_task`: a sequence of ``time`` steps of Gaussian noise (one feature); the label
-  is whether the *first* value was positive. A model must carry one bit across the whole
-  sequence while ignoring everything after it, which is what gates are for.
+* :func:`cue_task`: marked values among distractors; the label is the parity of the marked
+  values' signs (one cue: its sign), so the cues must be stored until the end.
+* :func:`last_cue_task`: the sign of the last of several marked values: store and forget.
+* :func:`order_task`: whether marker A comes before marker B, which only their order decides.
 * :func:`offset_task`: noisy sequences around a hidden offset, with steps missing, and
   :func:`fill_missing` for the ways of filling them.
 """
@@ -166,28 +167,106 @@ def adding_problem(count: int, time: int, *, seed: int = 0) -> tuple[np.ndarray,
     return np.stack([values, markers], axis=-1), targets
 
 
-def memory_task(samples: int, time: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """x: (samples, time, 1) standard normal; y: (samples,) 1.0 where x[:, 0, 0] > 0."""
+def _check_sizes(**sizes: int) -> None:
+    for name, value in sizes.items():
+        if not isinstance(value, int | np.integer) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+
+def cue_task(
+    samples: int,
+    time: int,
+    *,
+    cues: int = 1,
+    at_start: bool = False,
+    noise: float = 1.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``cues`` marked values among distractors; the label is whether an odd number of the
+    marked values is positive (one cue: its sign; two cues: whether their signs differ).
+
+    x: (samples, time, 3): channel 0 the cue's standard normal value at a cue step (0
+    elsewhere), channel 1 the marker (1 at a cue), channel 2 distractors, ``noise`` times a
+    standard normal value at every other step; y: (samples,) 0.0 or 1.0. The cues sit at
+    distinct random steps or, with ``at_start``, at the first ``cues`` steps, so that they must
+    be carried over the whole sequence.
+    """
+    _check_sizes(samples=samples, time=time, cues=cues)
+    if cues > time:
+        raise ValueError(f"cues must be at most time ({time}); got {cues}")
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((samples, time, 1)).astype(np.float32)
-    return x, (x[:, 0, 0] > 0).astype(np.float32)
+    values = rng.standard_normal((samples, time))
+    if at_start:
+        steps = np.broadcast_to(np.arange(cues), (samples, cues))
+    else:
+        steps = np.argsort(rng.random((samples, time)), axis=1)[:, :cues]
+    markers = np.zeros((samples, time))
+    np.put_along_axis(markers, steps, 1.0, axis=1)
+    positives = (np.take_along_axis(values, steps, axis=1) > 0).sum(axis=1)
+    distractors = noise * rng.standard_normal((samples, time)) * (1 - markers)
+    x = np.stack([values * markers, markers, distractors], axis=-1)
+    return x.astype(np.float32), (positives % 2).astype(np.float32)
+
+
+def last_cue_task(
+    samples: int, time: int, *, cues: int = 3, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`cue_task`, but the label is the sign of the *last* marked value: a model
+    must store each cue and forget the one before it.
+
+    x: (samples, time, 2) (values, marker); y: (samples,) 1.0 where the last cue is positive.
+    The cues sit at distinct random steps of the first half, so the last one is still at
+    least ``time // 2`` steps from the end.
+    """
+    _check_sizes(samples=samples, time=time, cues=cues)
+    if cues > time // 2:
+        raise ValueError(f"cues must be at most time // 2 ({time // 2}); got {cues}")
+    rng = np.random.default_rng(seed)
+    values = rng.standard_normal((samples, time))
+    steps = np.sort(np.argsort(rng.random((samples, time // 2)), axis=1)[:, :cues], axis=1)
+    markers = np.zeros((samples, time))
+    np.put_along_axis(markers, steps, 1.0, axis=1)
+    last = np.take_along_axis(values, steps[:, -1:], axis=1)[:, 0]
+    return np.stack([values, markers], axis=-1).astype(np.float32), (last > 0).astype(np.float32)
+
+
+def order_task(samples: int, time: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two markers, A and B, at distinct random steps; the label is whether A comes first.
+
+    x: (samples, time, 2): channel 0 is 1 at A's step, channel 1 at B's; y: (samples,) 1.0
+    where A is before B. Each marker alone looks the same wherever it is: only the order
+    decides the label.
+    """
+    _check_sizes(samples=samples, time=time)
+    if time < 2:
+        raise ValueError(f"time must be at least 2; got {time}")
+    rng = np.random.default_rng(seed)
+    steps = np.argsort(rng.random((samples, time)), axis=1)[:, :2]
+    x = np.zeros((samples, time, 2), np.float32)
+    rows = np.arange(samples)
+    x[rows, steps[:, 0], 0] = 1.0
+    x[rows, steps[:, 1], 1] = 1.0
+    return x, (steps[:, 0] < steps[:, 1]).astype(np.float32)
 
 
 def offset_task(
-    samples: int, time: int, *, missing: float = 0.3, seed: int = 0
+    samples: int, time: int, *, missing: float = 0.3, level: float = 0.0, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sequences x_t = offset + noise, offset ~ N(0, 0.3^2), noise ~ N(0, 1); the label is
-    whether the offset is positive. A fraction ``missing`` of the steps is unobserved.
+    """Sequences x_t = offset + noise, offset ~ N(level, 0.3^2), noise ~ N(0, 1); the label is
+    whether the offset is above ``level``. A fraction ``missing`` of the steps is unobserved.
 
     Returns x (samples, time, 1) with the true values everywhere, y (samples,), and
     observed (samples, time) bool; the first and last steps are always observed.
     """
+    _check_sizes(samples=samples, time=time)
+    if not 0.0 <= missing < 1.0:
+        raise ValueError(f"missing must be a fraction in [0, 1); got {missing!r}")
     rng = np.random.default_rng(seed)
-    offset = rng.normal(0.0, 0.3, (samples, 1))
+    offset = rng.normal(level, 0.3, (samples, 1))
     x = (offset + rng.standard_normal((samples, time))).astype(np.float32)
     observed = rng.random((samples, time)) >= missing
     observed[:, [0, -1]] = True
-    return x[:, :, None], (offset[:, 0] > 0).astype(np.float32), observed
+    return x[:, :, None], (offset[:, 0] > level).astype(np.float32), observed
 
 
 def fill_missing(x: np.ndarray, observed: np.ndarray, how: str) -> np.ndarray:

@@ -1,7 +1,9 @@
 """Small, seeded PyTorch sequence classifiers and their training loops.
 
 :class:`Classifier` and :func:`train` serve the variants and FAQ chapters: tiny models trained
-for a few hundred steps on a task of :mod:`companion.data.synthetic`.
+for a few hundred steps on a task of :mod:`companion.data.synthetic`, several seeds at once
+(one batched model whose seeds never interact), summarised over the seeds by
+:func:`summarise`.
 :class:`SequenceClassifier` and :func:`train_agreement` serve the long-term dependency
 chapter: a vanilla RNN against an LSTM on the agreement task, as the distance between subject
 and verb grows, with several seeds trained at once as one batched model.
@@ -10,7 +12,7 @@ and verb grows, with several seeds trained at once as one batched model.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -22,13 +24,56 @@ from companion.models.torch_models import parameter_count as parameter_count
 from companion.variants import LSTMVariant, VariantWeights
 from companion.weights import LSTMWeights, RNNWeights, glorot_uniform
 
+GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}
+"""How many blocks of ``hidden`` rows PyTorch stacks in each weight of ``nn.LSTM``, ``nn.GRU``
+and ``nn.RNN`` (LSTM: i, f, g, o; GRU: r, z, n)."""
+
+
+def _block_diagonal(
+    arrays: list[torch.Tensor], row_blocks: int, column_blocks: int, *, shared_rows: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Place one (rows, columns) array per seed into one array whose blocks keep the seeds
+    apart, and the mask that is 1 where a seed's entry sits.
+
+    Rows and columns are split into ``row_blocks`` and ``column_blocks`` blocks (a gate each);
+    inside every block the seeds follow one another. ``shared_rows``: every seed reads the
+    same rows (the input features), so the rows are not repeated per seed.
+    """
+    seeds = len(arrays)
+    rows, columns = arrays[0].shape
+    row_size, column_size = rows // row_blocks, columns // column_blocks
+    merged = torch.zeros(rows if shared_rows else seeds * rows, seeds * columns)
+    mask = torch.zeros_like(merged)
+    for seed, array in enumerate(arrays):
+        for row_block in range(row_blocks):
+            first_row = row_block * row_size * (1 if shared_rows else seeds)
+            first_row += 0 if shared_rows else seed * row_size
+            target_rows = slice(first_row, first_row + row_size)
+            source_rows = slice(row_block * row_size, (row_block + 1) * row_size)
+            for column_block in range(column_blocks):
+                first_column = (column_block * seeds + seed) * column_size
+                target_columns = slice(first_column, first_column + column_size)
+                source_columns = slice(
+                    column_block * column_size, (column_block + 1) * column_size
+                )
+                merged[target_rows, target_columns] = array[source_rows, source_columns]
+                mask[target_rows, target_columns] = 1.0
+    return merged, mask
+
 
 class Classifier(torch.nn.Module):
-    """A sequence encoder followed by a linear read-out of its last output (one logit).
+    """A sequence encoder followed by a linear read-out of its last output: one logit per
+    seed, for one seed or several independent models computed together.
 
-    kind: "lstm", "gru", "rnn" (tanh), "cnn" (two 1-D convolutions, kernel 3, ReLU, global
-    max pooling over time) or "variant" (an LSTM variant, see ``variant``).
-    forget_bias: the LSTM's initial forget-gate bias (PyTorch starts from U(-k, k)).
+    kind: "lstm", "gru", "rnn" (tanh), "cnn" (two 1-D convolutions, kernel 3, no padding, ReLU,
+    global max pooling over time) or "variant" (an LSTM variant, see ``variant``).
+    seed: an int for one model, or a sequence of ints: then each seed's model starts exactly as
+    ``Classifier(kind, hidden, seed=s)`` would, and all of them are stored as one model with
+    ``len(seed) * hidden`` units whose weights between different seeds are held at zero
+    (:meth:`keep_seeds_apart`), so training it trains every seed's model independently, in one
+    pass per step.
+    forget_bias, output_bias: the LSTM's initial forget-gate or output-gate bias (PyTorch
+    starts every bias from U(-k, k), k = 1 / sqrt(hidden)).
     """
 
     def __init__(
@@ -38,40 +83,124 @@ class Classifier(torch.nn.Module):
         *,
         input_size: int = 1,
         forget_bias: float | None = None,
+        output_bias: float | None = None,
         variant: LSTMVariant | None = None,
-        seed: int = 0,
+        seed: int | Sequence[int] = 0,
     ) -> None:
         super().__init__()
-        torch.manual_seed(seed)
+        if kind not in (*GATE_BLOCKS, "cnn", "variant"):
+            raise ValueError(f"kind must be lstm, gru, rnn, cnn or variant; got {kind!r}")
+        if (forget_bias is not None or output_bias is not None) and kind != "lstm":
+            raise ValueError(f"forget_bias and output_bias need kind 'lstm'; got {kind!r}")
+        if not isinstance(hidden, int) or hidden < 1:
+            raise ValueError(f"hidden must be a positive integer; got {hidden!r}")
         self.kind = kind
-        if kind in ("lstm", "gru", "rnn"):
+        self.seeds = (seed,) if isinstance(seed, int) else tuple(seed)
+        if not self.seeds:
+            raise ValueError("seed must be an int or a non-empty sequence of ints; got none")
+        self.masks: dict[str, torch.Tensor] = {}
+        if len(self.seeds) == 1:
+            self._build(kind, hidden, input_size, forget_bias, output_bias, variant)
+        else:
+            options = dict(
+                input_size=input_size, forget_bias=forget_bias, output_bias=output_bias,
+                variant=variant,
+            )  # fmt: skip
+            models = [Classifier(kind, hidden, seed=s, **options) for s in self.seeds]
+            self._merge(models, hidden, input_size)
+
+    def _build(self, kind, hidden, input_size, forget_bias, output_bias, variant) -> None:
+        torch.manual_seed(self.seeds[0])
+        if kind in GATE_BLOCKS:
             module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[kind]
             self.encoder = module(input_size, hidden, batch_first=True)
-            if forget_bias is not None:
-                with torch.no_grad():
-                    self.encoder.bias_ih_l0[hidden : 2 * hidden] = forget_bias
-                    self.encoder.bias_hh_l0[hidden : 2 * hidden] = 0.0
+            with torch.no_grad():
+                for block, bias in ((1, forget_bias), (3, output_bias)):
+                    if bias is not None:
+                        self.encoder.bias_ih_l0[block * hidden : (block + 1) * hidden] = bias
+                        self.encoder.bias_hh_l0[block * hidden : (block + 1) * hidden] = 0.0
         elif kind == "cnn":
             self.encoder = torch.nn.Sequential(
-                torch.nn.Conv1d(input_size, hidden, 3, padding=1),
+                torch.nn.Conv1d(input_size, hidden, 3),
                 torch.nn.ReLU(),
-                torch.nn.Conv1d(hidden, hidden, 3, padding=1),
+                torch.nn.Conv1d(hidden, hidden, 3),
                 torch.nn.ReLU(),
             )
-        elif kind == "variant":
+        else:
             from companion.torch_variants import VariantLSTM
 
             weights = VariantWeights.random(
-                input_size, hidden, seed=seed, dtype="float32", variant=variant
+                input_size, hidden, seed=self.seeds[0], dtype="float32", variant=variant
             )
             self.encoder = VariantLSTM(weights)
-        else:
-            raise ValueError(f"kind must be lstm, gru, rnn, cnn or variant; got {kind!r}")
         self.readout = torch.nn.Linear(hidden, 1)
 
+    def _merge(self, models: list[Classifier], hidden: int, input_size: int) -> None:
+        """Build this model from one model per seed, the seeds' weights in separate blocks."""
+        first = models[0]
+        seeds = len(models)
+        if self.kind == "cnn":
+            self.encoder = torch.nn.Sequential(
+                torch.nn.Conv1d(input_size, seeds * hidden, 3),
+                torch.nn.ReLU(),
+                torch.nn.Conv1d(seeds * hidden, seeds * hidden, 3, groups=seeds),
+                torch.nn.ReLU(),
+            )
+        elif self.kind == "variant":
+            from companion.torch_variants import VariantLSTM
+
+            variant = first.encoder.variant
+            self.encoder = VariantLSTM(
+                VariantWeights.random(input_size, seeds * hidden, dtype="float32", variant=variant)
+            )
+        else:
+            module = type(first.encoder)
+            self.encoder = module(input_size, seeds * hidden, batch_first=True)
+        self.readout = torch.nn.Linear(seeds * hidden, seeds)
+        own = dict(self.named_parameters())
+        with torch.no_grad():
+            for name, parameter in own.items():
+                parts = [dict(m.named_parameters())[name] for m in models]
+                merged, mask = self._merged(name, parts)
+                parameter.copy_(merged.reshape(parameter.shape))
+                if not bool(mask.all()):
+                    self.masks[name] = mask.reshape(parameter.shape)
+
+    def _merged(self, name: str, parts: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        """One parameter of the merged model from the seeds' parameters of that name."""
+        if name == "readout.weight":  # (1, hidden) per seed: seed s reads its own units
+            merged, mask = _block_diagonal([p.T for p in parts], 1, 1)
+            return merged.T, mask.T
+        if self.kind == "cnn" or name == "readout.bias":  # conv 2 is grouped by seed
+            merged = torch.cat(parts)
+            return merged, torch.ones_like(merged)
+        if self.kind == "variant":  # Keras layout: columns in gate blocks (i, f, g, o)
+            row_blocks, column_blocks, shared = {
+                "encoder.kernel": (1, 4, True),
+                "encoder.recurrent_kernel": (1, 4, False),
+                "encoder.bias": (1, 4, True),
+                "encoder.peephole": (1, 1, True),  # rows p_i, p_f, p_o
+                "encoder.gate_kernel": (3, 3, False),
+            }[name]
+            arrays = [p.reshape(-1, p.shape[-1]) for p in parts]
+            return _block_diagonal(arrays, row_blocks, column_blocks, shared_rows=shared)
+        # torch.nn.RNN family: (gates * hidden, input or hidden) rows, gate blocks of rows
+        gates = GATE_BLOCKS[self.kind]
+        arrays = [p.reshape(p.shape[0], -1).T for p in parts]  # Keras-like (in, gates*hidden)
+        shared = name.startswith(("encoder.weight_ih", "encoder.bias"))
+        merged, mask = _block_diagonal(arrays, 1, gates, shared_rows=shared)
+        return merged.T, mask.T
+
+    @torch.no_grad()
+    def keep_seeds_apart(self) -> None:
+        """Zero the weights between different seeds' units (call after every optimiser step)."""
+        parameters = dict(self.named_parameters())
+        for name, mask in self.masks.items():
+            parameters[name].mul_(mask)
+
     def forward(self, x: torch.Tensor, mask: np.ndarray | None = None) -> torch.Tensor:
-        """x: (batch, time, input_size) -> logits (batch,); mask: (batch, time) bool, steps
-        where it is False keep the state (Keras's masking), recurrent kinds only."""
+        """x: (batch, time, input_size) -> logits (batch, seeds); mask: (batch, time) bool,
+        steps where it is False keep the state (Keras's masking), recurrent kinds only."""
         if self.kind == "cnn":
             features = self.encoder(x.transpose(1, 2)).amax(dim=2)
         elif self.kind == "variant":
@@ -86,14 +215,14 @@ class Classifier(torch.nn.Module):
             features = run_module(self.encoder, x, states, mask)[1][0]
         else:
             features = self.encoder(x)[0][:, -1]
-        return self.readout(features)[:, 0]
+        return self.readout(features)
 
 
 class Result(NamedTuple):
-    """Test accuracy and final training loss of one trained model."""
+    """Test accuracy and final training loss of each seed's trained model, (seeds,) each."""
 
-    accuracy: float
-    loss: float
+    accuracy: np.ndarray
+    loss: np.ndarray
 
 
 def train(
@@ -109,31 +238,61 @@ def train(
     mask: np.ndarray | None = None,
 ) -> Result:
     """Adam on binary cross-entropy over minibatches of the first 75% of (x, y); accuracy on
-    the rest. Deterministic given ``seed`` and the model's own seed."""
+    the rest, which training never sees. Every seed's model sees the same minibatches.
+
+    x: (samples, time, input_size) float32; y: (samples,) 0.0 or 1.0; mask: None or
+    (samples, time) bool. Deterministic given ``seed`` and the model's seeds, on one machine.
+    """
+    if x.ndim != 3 or len(y) != len(x):
+        raise ValueError(
+            f"x must be (samples, time, features) with one label per sample; got x {x.shape}, "
+            f"y {np.shape(y)}"
+        )
     split = int(len(x) * (1 - test_fraction))
-    x_all, y_all = torch.from_numpy(x), torch.from_numpy(y)
+    x_all, y_all = torch.from_numpy(x), torch.from_numpy(y)[:, None]
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
-    loss_fn = torch.nn.BCEWithLogitsLoss()
-    loss = torch.tensor(0.0)
+    loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+    losses = torch.zeros(len(model.seeds))
     for _ in range(steps):
         rows = torch.randint(0, split, (batch,), generator=generator)
         batch_mask = None if mask is None else mask[rows.numpy()]
-        loss = loss_fn(model(x_all[rows], batch_mask), y_all[rows])
+        logits = model(x_all[rows], batch_mask)
+        losses = loss_fn(logits, y_all[rows].expand_as(logits)).mean(dim=0)
         optimizer.zero_grad()
-        loss.backward()
+        losses.sum().backward()  # the seeds' losses are independent: each gets its own gradient
         optimizer.step()
+        model.keep_seeds_apart()
     with torch.no_grad():
         test_mask = None if mask is None else mask[split:]
         predictions = model(x_all[split:], test_mask) > 0
-        accuracy = (predictions == (y_all[split:] > 0.5)).float().mean()
-    return Result(float(accuracy), float(loss.detach()))
+        accuracy = (predictions == (y_all[split:] > 0.5)).float().mean(dim=0)
+    return Result(accuracy.numpy().astype(float), losses.detach().numpy().astype(float))
 
 
-def over_seeds(seeds: Any, run: Any) -> tuple[float, float]:
-    """Mean and standard deviation of ``run(seed).accuracy`` over ``seeds``."""
-    accuracies = [run(seed).accuracy for seed in seeds]
-    return float(np.mean(accuracies)), float(np.std(accuracies))
+class SeedSummary(NamedTuple):
+    """Test accuracies over seeds, summarised robustly: the median, the range, and how many
+    seeds solve the task (accuracy at least ``solved_at``)."""
+
+    median: float
+    low: float
+    high: float
+    solved: int
+    seeds: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.median:.2f} [{self.low:.2f}, {self.high:.2f}] {self.solved}/{self.seeds} solve"
+        )
+
+
+def summarise(accuracy: np.ndarray, solved_at: float = 0.9) -> SeedSummary:
+    """The median, lowest and highest of ``accuracy`` (seeds,) and how many reach ``solved_at``."""
+    accuracy = np.asarray(accuracy, dtype=float)
+    return SeedSummary(
+        float(np.median(accuracy)), float(accuracy.min()), float(accuracy.max()),
+        int(np.sum(accuracy >= solved_at)), len(accuracy),
+    )  # fmt: skip
 
 
 WEIGHTS = {"rnn": RNNWeights, "lstm": LSTMWeights}
