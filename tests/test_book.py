@@ -20,6 +20,7 @@ BOOK = Path(__file__).resolve().parents[1] / "book"
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
 COLUMNS = 80
 IGNORE_TAG = "nbval-ignore-output"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes (Keras's summaries) take no column
 # A comment in an ignored cell that gives the reason, e.g. "# Not compared: timings vary".
 REASON = re.compile(r"^\s*#.*\b(not compared|varies|vary)\b", re.IGNORECASE | re.MULTILINE)
 
@@ -30,9 +31,9 @@ def code_cells(path: Path) -> list[nbformat.NotebookNode]:
 
 
 def text_of(output: nbformat.NotebookNode) -> str:
-    if output.output_type == "stream":
-        return output.text
-    return output.get("data", {}).get("text/plain", "")
+    text = output.text if output.output_type == "stream" else ""
+    text = text or output.get("data", {}).get("text/plain", "")
+    return ANSI.sub("", text)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
