@@ -141,3 +141,15 @@ def test_weights_refuse_mismatched_shapes(tiny_weights) -> None:
             tiny_weights.dense_kernel.T,
             tiny_weights.dense_bias,
         )
+
+
+@pytest.mark.parametrize("backend", ["keras", "torch"])
+def test_training_learns_a_periodic_text(backend: str) -> None:
+    module = pytest.importorskip(f"companion.models.{backend}_language_model")
+    batches = characters.stream_batches(np.tile([1, 2, 3, 4], 60), batch=4, steps=6)
+    initial = language_model.LanguageModelWeights.random(5, 4, 8, seed=0)
+    trained, losses = module.train(initial, batches, epochs=8, learning_rate=0.05, clip_norm=1.0)
+    assert len(losses) == 8 and losses[-1] < 0.5 * losses[0]
+    assert trained.lstm.hidden_size == 8 and trained.dtype == np.float32
+    with pytest.raises(ValueError, match="epochs"):
+        module.train(initial, batches, epochs=0, learning_rate=0.05, clip_norm=1.0)
