@@ -1,0 +1,123 @@
+"""The character-level language model in Keras: Embedding -> LSTM -> Dense, trained with
+truncated backpropagation through time.
+
+For training, the LSTM is ``stateful=True``: the model has a fixed batch of contiguous
+streams (:func:`companion.data.characters.stream_batches`), and the state each row ends a
+chunk with is where the same row starts the next chunk. Gradients flow only within a chunk;
+the state carries information across chunks. The optimizer clips the global norm of every
+step's gradient before it updates the weights. Same functions and signatures as
+:mod:`.torch_language_model`; the weights move to NumPy as
+:class:`~companion.models.language_model.LanguageModelWeights`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from companion._keras_tools import keras
+from companion.data.characters import StreamBatches
+from companion.models.language_model import (
+    LanguageModelWeights,
+    check_sampling,
+    check_training,
+    choose,
+)
+from companion.weights import LSTMWeights
+
+
+def from_weights(
+    weights: LanguageModelWeights, *, batch_size: int | None = None, stateful: bool = False
+) -> keras.Model:
+    """A Keras model (batch, time) ids -> (batch, time, vocabulary_size) logits holding
+    ``weights``, in their dtype. ``stateful=True`` needs a fixed ``batch_size``."""
+    if stateful and batch_size is None:
+        raise ValueError("a stateful model needs a fixed batch_size; got None")
+    dtype = str(weights.dtype)
+    ids = keras.Input(batch_shape=(batch_size, None), dtype="int64")
+    embedded = keras.layers.Embedding(
+        weights.vocabulary_size, weights.embedding.shape[1], dtype=dtype, name="embedding"
+    )(ids)
+    outputs = keras.layers.LSTM(
+        weights.lstm.hidden_size,
+        return_sequences=True,
+        stateful=stateful,
+        dtype=dtype,
+        name="lstm",
+    )(embedded)
+    logits = keras.layers.Dense(weights.vocabulary_size, dtype=dtype, name="dense")(outputs)
+    model = keras.Model(ids, logits)
+    model.get_layer("embedding").set_weights([weights.embedding])
+    weights.lstm.to_keras(model.get_layer("lstm"))
+    model.get_layer("dense").set_weights([weights.dense_kernel, weights.dense_bias])
+    return model
+
+
+def to_weights(model: keras.Model) -> LanguageModelWeights:
+    """The weights of a model made by :func:`from_weights`, as NumPy arrays."""
+    (embedding,) = model.get_layer("embedding").get_weights()
+    kernel, bias = model.get_layer("dense").get_weights()
+    return LanguageModelWeights(
+        embedding, LSTMWeights.from_keras(model.get_layer("lstm")), kernel, bias
+    )
+
+
+def train(
+    weights: LanguageModelWeights,
+    batches: StreamBatches,
+    *,
+    epochs: int,
+    learning_rate: float,
+    clip_norm: float,
+) -> tuple[LanguageModelWeights, list[float]]:
+    """Train from ``weights`` on ``batches`` (chunks, batch, steps) with Adam, chunk after
+    chunk, the state carried across chunks and reset at the start of every epoch; every
+    step's gradient is clipped to global norm ``clip_norm``.
+
+    Returns the trained weights and the mean training loss (nats per character) of each
+    epoch.
+    """
+    check_training(batches, epochs)
+    model = from_weights(weights, batch_size=batches.inputs.shape[1], stateful=True)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=clip_norm),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    lstm = model.get_layer("lstm")
+    losses = []
+    for _ in range(epochs):
+        lstm.reset_states()
+        chunk_losses = [
+            float(model.train_on_batch(x, y))
+            for x, y in zip(batches.inputs, batches.targets, strict=True)
+        ]
+        losses.append(float(np.mean(chunk_losses)))
+    return to_weights(model), losses
+
+
+def sample(
+    weights: LanguageModelWeights, prompt: Any, uniforms: Any, temperature: float = 1.0
+) -> np.ndarray:
+    """:func:`companion.models.language_model.sample`, each step computed by the Keras
+    layers: ids (count,) of the characters drawn."""
+    prompt_ids, draws = check_sampling(prompt, uniforms, temperature, weights.vocabulary_size)
+    model = from_weights(weights)
+    embedding, dense = model.get_layer("embedding"), model.get_layer("dense")
+    lstm = model.get_layer("lstm")
+    step = keras.layers.LSTM(
+        weights.lstm.hidden_size,
+        return_sequences=True,
+        return_state=True,
+        dtype=str(weights.dtype),
+    )
+    step.build((None, None, weights.lstm.input_size))
+    step.set_weights(lstm.get_weights())
+    outputs, h, c = step(embedding(prompt_ids[None, :]))
+    chosen = np.empty(len(draws), dtype=np.int64)
+    for k, draw in enumerate(draws):
+        scaled = dense(outputs[:, -1]) / temperature
+        probs = keras.ops.convert_to_numpy(keras.ops.softmax(scaled, axis=-1))[0]
+        chosen[k] = choose(np.cumsum(probs), draw)
+        outputs, h, c = step(embedding(chosen[None, k : k + 1]), initial_state=[h, c])
+    return chosen

@@ -1,0 +1,228 @@
+"""The character-level language model in NumPy, its baselines, and sampling.
+
+The model is Embedding -> LSTM -> Dense: each character id picks a row of ``embedding``, the
+LSTM (:mod:`companion.numpy_lstm`) reads the rows in order, and a dense layer turns each
+output into one logit per symbol of the vocabulary, the model's guess at the next character.
+:class:`LanguageModelWeights` holds the three layers in NumPy, so weights trained in Keras
+(:mod:`.keras_language_model`) or PyTorch (:mod:`.torch_language_model`) run here too.
+
+Perplexity is exp of the mean negative log-probability of the characters that came; a model
+that spreads its probability evenly over V symbols has perplexity V. The baselines are
+counts: :func:`unigram_log_probs` (how often each character occurs, add-one smoothing) and
+:func:`bigram_log_probs` (how often each character follows the previous one, smoothed
+towards the unigram).
+
+Sampling (:func:`sample`) is the same in the three frameworks: the model reads the prompt;
+then, for each uniform draw u in [0, 1), the next character is the first whose cumulative
+probability exceeds u under softmax(logits / temperature), and the model reads it in turn.
+Given the same weights and the same draws, the three produce the same characters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from companion import numpy_lstm
+from companion._checks import float_dtype, real_array
+from companion.data.characters import StreamBatches, check_ids
+from companion.weights import LSTMWeights, glorot_uniform
+
+
+@dataclass(frozen=True, eq=False)
+class LanguageModelWeights:
+    """Embedding -> LSTM -> Dense, in NumPy, Keras layout, one float dtype.
+
+    embedding:    (vocabulary_size, embedding_dim)
+    lstm:         LSTMWeights with input_size embedding_dim
+    dense_kernel: (hidden_size, vocabulary_size)
+    dense_bias:   (vocabulary_size,)
+    """
+
+    embedding: np.ndarray
+    lstm: LSTMWeights
+    dense_kernel: np.ndarray
+    dense_bias: np.ndarray
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.lstm, LSTMWeights):
+            raise TypeError(f"lstm must be LSTMWeights; got {type(self.lstm).__name__}")
+        dtype = self.lstm.dtype
+        arrays = {}
+        for name in ("embedding", "dense_kernel", "dense_bias"):
+            array = np.array(real_array(name, getattr(self, name)), copy=True)
+            if array.dtype != dtype:
+                raise TypeError(f"{name} is {array.dtype} but the LSTM weights are {dtype}")
+            array.flags.writeable = False
+            arrays[name] = array
+        embedding, kernel, bias = arrays.values()
+        if embedding.ndim != 2 or embedding.shape[1] != self.lstm.input_size:
+            raise ValueError(
+                "embedding must have shape (vocabulary_size, "
+                f"{self.lstm.input_size}) to feed the LSTM; got {embedding.shape}"
+            )
+        vocabulary_size = embedding.shape[0]
+        if kernel.shape != (self.lstm.hidden_size, vocabulary_size):
+            raise ValueError(
+                f"dense_kernel must have shape ({self.lstm.hidden_size}, {vocabulary_size}); "
+                f"got {kernel.shape}"
+            )
+        if bias.shape != (vocabulary_size,):
+            raise ValueError(f"dense_bias must have shape ({vocabulary_size},); got {bias.shape}")
+        for name, array in arrays.items():
+            object.__setattr__(self, name, array)
+
+    @property
+    def vocabulary_size(self) -> int:
+        """Number of symbols the model reads and predicts."""
+        return self.embedding.shape[0]
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The one float dtype of every array."""
+        return self.lstm.dtype
+
+    def astype(self, dtype: Any) -> LanguageModelWeights:
+        """The same weights in ``dtype`` ('float32' or 'float64')."""
+        resolved = float_dtype(dtype)
+        return LanguageModelWeights(
+            self.embedding.astype(resolved),
+            self.lstm.astype(resolved),
+            self.dense_kernel.astype(resolved),
+            self.dense_bias.astype(resolved),
+        )
+
+    @classmethod
+    def random(
+        cls,
+        vocabulary_size: int,
+        embedding_dim: int,
+        hidden_size: int,
+        *,
+        seed: int = 0,
+        dtype: Any = "float32",
+    ) -> LanguageModelWeights:
+        """Weights drawn as Keras initialises the layers (uniform(-0.05, 0.05) embedding,
+        :meth:`LSTMWeights.random`, Glorot-uniform dense kernel, zero bias), from ``seed``:
+        both frameworks start training from these."""
+        resolved = float_dtype(dtype)
+        rng = np.random.default_rng(seed)
+        embedding = rng.uniform(-0.05, 0.05, (vocabulary_size, embedding_dim))
+        return cls(
+            embedding.astype(resolved),
+            LSTMWeights.random(embedding_dim, hidden_size, seed=seed + 1, dtype=resolved),
+            glorot_uniform(rng, hidden_size, vocabulary_size, resolved),
+            np.zeros(vocabulary_size, resolved),
+        )
+
+
+def logits(
+    weights: LanguageModelWeights, ids: Any, initial_state: Any = None
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The next-character logits for every position of ``ids`` (batch, time) and the LSTM's
+    final state (h, c), each (batch, hidden): logits (batch, time, vocabulary_size)."""
+    array = np.asarray(ids)
+    if array.ndim != 2:
+        raise ValueError(f"ids must have shape (batch, time); got shape {array.shape}")
+    check_ids("ids", array.reshape(-1), weights.vocabulary_size)
+    output = numpy_lstm.forward(weights.embedding[array], weights.lstm, initial_state)
+    return output.outputs @ weights.dense_kernel + weights.dense_bias, (output.h, output.c)
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """log softmax along the last axis, shifted by the maximum so nothing overflows."""
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def perplexity(log_probs: np.ndarray, targets: Any) -> float:
+    """exp of the mean negative log-probability that ``log_probs`` (..., vocabulary_size)
+    gives to ``targets`` (...), the characters that came."""
+    targets = np.asarray(targets)
+    if log_probs.shape[:-1] != targets.shape:
+        raise ValueError(
+            f"log_probs {log_probs.shape} must be targets' shape {targets.shape} plus "
+            "one axis of symbols"
+        )
+    check_ids("targets", targets.reshape(-1), log_probs.shape[-1])
+    chosen = np.take_along_axis(log_probs, targets[..., None], axis=-1)
+    return float(np.exp(-chosen.mean()))
+
+
+def unigram_log_probs(train_ids: Any, vocabulary_size: int) -> np.ndarray:
+    """log p(character) (vocabulary_size,) from counts in ``train_ids`` (length,), add-one
+    (Laplace) smoothed so that no symbol has probability zero."""
+    ids = check_ids("train_ids", train_ids, vocabulary_size)
+    counts = np.bincount(ids, minlength=vocabulary_size) + 1.0
+    return np.log(counts / counts.sum())
+
+
+def bigram_log_probs(train_ids: Any, vocabulary_size: int, strength: float) -> np.ndarray:
+    """log p(next | previous) (vocabulary_size, vocabulary_size), row = previous character,
+    from the pairs of neighbours in ``train_ids`` (length,).
+
+    Smoothed towards the unigram: p(b | a) = (n(a, b) + strength * p(b)) / (n(a) + strength),
+    as if ``strength`` extra characters drawn from the unigram followed every a.
+    """
+    if not isinstance(strength, int | float) or strength <= 0:
+        raise ValueError(f"strength must be a positive number; got {strength!r}")
+    ids = check_ids("train_ids", train_ids, vocabulary_size)
+    if len(ids) < 2:
+        raise ValueError(f"train_ids must hold at least 2 ids; got {len(ids)}")
+    counts = np.zeros((vocabulary_size, vocabulary_size))
+    np.add.at(counts, (ids[:-1], ids[1:]), 1.0)
+    prior = np.exp(unigram_log_probs(ids, vocabulary_size))
+    smoothed = counts + strength * prior
+    return np.log(smoothed / smoothed.sum(axis=1, keepdims=True))
+
+
+def check_sampling(
+    prompt: Any, uniforms: Any, temperature: float, vocabulary_size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate the arguments every ``sample`` takes; return (prompt ids (length,) int64,
+    uniforms (count,) float64). Raises ValueError naming what was expected and what came."""
+    prompt_ids = check_ids("prompt", prompt, vocabulary_size)
+    if len(prompt_ids) == 0:
+        raise ValueError("prompt must hold at least one id")
+    draws = np.asarray(uniforms, dtype=np.float64)
+    if draws.ndim != 1 or np.any((draws < 0) | (draws >= 1)):
+        raise ValueError(
+            f"uniforms must be a 1-D array of draws in [0, 1); got shape {draws.shape}"
+        )
+    if not isinstance(temperature, int | float) or not temperature > 0:
+        raise ValueError(f"temperature must be a positive number; got {temperature!r}")
+    return prompt_ids, draws
+
+
+def check_training(batches: StreamBatches, epochs: int) -> None:
+    """Validate the arguments every ``train`` takes; raise TypeError or ValueError naming
+    what was expected and what came."""
+    if not isinstance(batches, StreamBatches):
+        raise TypeError(f"batches must be StreamBatches; got {type(batches).__name__}")
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer; got {epochs!r}")
+
+
+def choose(cumulative: np.ndarray, draw: float) -> int:
+    """The first symbol whose cumulative probability (vocabulary_size,) exceeds ``draw``
+    times the total (the last symbol if rounding leaves the total below the draw)."""
+    return min(
+        int(np.searchsorted(cumulative, draw * cumulative[-1], side="right")), len(cumulative) - 1
+    )
+
+
+def sample(
+    weights: LanguageModelWeights, prompt: Any, uniforms: Any, temperature: float = 1.0
+) -> np.ndarray:
+    """Read ``prompt`` (length,), then draw one character per entry of ``uniforms`` (count,)
+    from softmax(logits / temperature), feeding each back in; return their ids (count,)."""
+    prompt_ids, draws = check_sampling(prompt, uniforms, temperature, weights.vocabulary_size)
+    step_logits, state = logits(weights, prompt_ids[None, :])
+    chosen = np.empty(len(draws), dtype=np.int64)
+    for k, draw in enumerate(draws):
+        probs = np.exp(log_softmax(step_logits[0, -1] / temperature))
+        chosen[k] = choose(np.cumsum(probs), draw)
+        step_logits, state = logits(weights, chosen[None, k : k + 1], state)
+    return chosen

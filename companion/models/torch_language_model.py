@@ -1,0 +1,129 @@
+"""The character-level language model in PyTorch: Embedding -> LSTM -> Linear, trained with
+truncated backpropagation through time.
+
+The state each stream ends a chunk with starts the next chunk, ``detach``-ed: it carries the
+text read so far, but gradients stop at the chunk boundary. Every step's gradient is clipped
+to a global norm (``clip_grad_norm_``) before the update. Same functions and signatures as
+:mod:`.keras_language_model`; the weights move to NumPy as
+:class:`~companion.models.language_model.LanguageModelWeights`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from companion.data.characters import StreamBatches
+from companion.models.language_model import (
+    LanguageModelWeights,
+    check_sampling,
+    check_training,
+    choose,
+)
+from companion.models.torch_models import single_bias
+from companion.weights import LSTMWeights
+
+State = tuple[torch.Tensor, torch.Tensor]
+
+
+class CharacterModel(nn.Module):
+    """Embedding -> LSTM (one bias, as in Keras) -> Linear.
+
+    ids (batch, time) int64 and a state (h, c), each (1, batch, hidden), or None ->
+    logits (batch, time, vocabulary_size) and the final state.
+    """
+
+    def __init__(self, vocabulary_size: int, embedding_dim: int, hidden_size: int) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
+        self.lstm = single_bias(nn.LSTM(embedding_dim, hidden_size, batch_first=True))
+        self.dense = nn.Linear(hidden_size, vocabulary_size)
+
+    def forward(self, ids: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        outputs, state = self.lstm(self.embedding(ids), state)
+        return self.dense(outputs), state
+
+
+def from_weights(weights: LanguageModelWeights) -> CharacterModel:
+    """A :class:`CharacterModel` holding ``weights``, in their dtype."""
+    hidden = weights.lstm.hidden_size
+    model = CharacterModel(weights.vocabulary_size, weights.embedding.shape[1], hidden)
+    model.to(getattr(torch, str(weights.dtype)))
+    weights.lstm.to_torch(model.lstm)
+    with torch.no_grad():
+        model.embedding.weight.copy_(torch.from_numpy(np.array(weights.embedding)))
+        model.dense.weight.copy_(torch.from_numpy(np.array(weights.dense_kernel.T)))
+        model.dense.bias.copy_(torch.from_numpy(np.array(weights.dense_bias)))
+    return model
+
+
+def to_weights(model: CharacterModel) -> LanguageModelWeights:
+    """The weights of ``model``, as NumPy arrays in Keras layout."""
+
+    def numpy(tensor: torch.Tensor) -> np.ndarray:
+        return tensor.detach().cpu().numpy()
+
+    return LanguageModelWeights(
+        numpy(model.embedding.weight),
+        LSTMWeights.from_torch(model.lstm),
+        numpy(model.dense.weight).T,
+        numpy(model.dense.bias),
+    )
+
+
+def train(
+    weights: LanguageModelWeights,
+    batches: StreamBatches,
+    *,
+    epochs: int,
+    learning_rate: float,
+    clip_norm: float,
+) -> tuple[LanguageModelWeights, list[float]]:
+    """Train from ``weights`` on ``batches`` (chunks, batch, steps) with Adam, chunk after
+    chunk, the state carried (detached) across chunks and reset at the start of every epoch;
+    every step's gradient is clipped to global norm ``clip_norm``.
+
+    Returns the trained weights and the mean training loss (nats per character) of each
+    epoch.
+    """
+    check_training(batches, epochs)
+    model = from_weights(weights)
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(parameters, lr=learning_rate)
+    loss_function = nn.CrossEntropyLoss()
+    inputs, targets = torch.from_numpy(batches.inputs), torch.from_numpy(batches.targets)
+    losses = []
+    for _ in range(epochs):
+        state: State | None = None
+        chunk_losses = []
+        for x, y in zip(inputs, targets, strict=True):
+            logits, state = model(x, state)
+            state = (state[0].detach(), state[1].detach())  # truncate: no gradient back
+            loss = loss_function(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(parameters, clip_norm)
+            optimizer.step()
+            chunk_losses.append(loss.item())
+        losses.append(float(np.mean(chunk_losses)))
+    return to_weights(model), losses
+
+
+def sample(
+    weights: LanguageModelWeights, prompt: Any, uniforms: Any, temperature: float = 1.0
+) -> np.ndarray:
+    """:func:`companion.models.language_model.sample`, each step computed by the PyTorch
+    modules: ids (count,) of the characters drawn."""
+    prompt_ids, draws = check_sampling(prompt, uniforms, temperature, weights.vocabulary_size)
+    model = from_weights(weights)
+    chosen = np.empty(len(draws), dtype=np.int64)
+    with torch.no_grad():
+        logits, state = model(torch.from_numpy(prompt_ids[None, :]))
+        for k, draw in enumerate(draws):
+            probs = torch.softmax(logits[0, -1] / temperature, dim=-1).numpy()
+            chosen[k] = choose(np.cumsum(probs), draw)
+            logits, state = model(torch.from_numpy(chosen[None, k : k + 1]), state)
+    return chosen

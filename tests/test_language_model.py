@@ -1,0 +1,155 @@
+"""The character-level language model: vocabulary and encoding, stream batching, the
+count baselines, and sampling that agrees character for character in NumPy, Keras and
+PyTorch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from companion.data import characters
+from companion.models import language_model
+
+TEXT = "我喜欢这个电影\n我不喜欢这个电影\n"
+
+
+def test_vocabulary_keeps_the_most_frequent_characters_after_the_unknown_symbol() -> None:
+    vocabulary = characters.build_vocabulary("aaabbc", 3)
+    assert vocabulary.symbols == (characters.UNKNOWN, "a", "b")
+    assert vocabulary.size == 3
+
+
+def test_encoding_round_trips_and_maps_rare_characters_to_the_unknown_id() -> None:
+    vocabulary = characters.build_vocabulary(TEXT, 100)
+    ids = characters.encode(TEXT, vocabulary)
+    assert ids.dtype == np.int64 and 0 not in ids
+    assert characters.decode(ids, vocabulary) == TEXT
+    small = characters.build_vocabulary("欢欢欢喜喜我", 3)  # unknown, 欢, 喜
+    assert characters.decode(characters.encode("我喜", small), small) == (
+        characters.UNKNOWN + "喜"
+    )
+
+
+def test_join_texts_ends_every_text_with_one_separator() -> None:
+    assert characters.join_texts(["ab", "c\nd"]) == "ab\nc d\n"
+
+
+def test_streams_are_contiguous_across_chunks_and_targets_are_the_next_ids() -> None:
+    ids = np.arange(23)
+    batches = characters.stream_batches(ids, batch=2, steps=5)
+    assert batches.inputs.shape == batches.targets.shape == (2, 2, 5)
+    np.testing.assert_array_equal(batches.targets, batches.inputs + 1)
+    streams = np.concatenate(list(batches.inputs), axis=1)  # (batch, chunks * steps)
+    np.testing.assert_array_equal(streams, [np.arange(10), np.arange(10, 20)])
+
+
+def test_baselines_on_a_tiny_text() -> None:
+    ids = np.array([1, 2, 1, 2, 1, 2])
+    unigram = np.exp(language_model.unigram_log_probs(ids, 3))
+    np.testing.assert_allclose(unigram, [1 / 9, 4 / 9, 4 / 9], atol=1e-12)
+    bigram = np.exp(language_model.bigram_log_probs(ids, 3, strength=1.0))
+    np.testing.assert_allclose(bigram.sum(axis=1), 1.0, atol=1e-12)
+    # 1 is followed by 2 three times: (3 + 4/9) / (3 + 1)
+    assert abs(bigram[1, 2] - (3 + 4 / 9) / 4) < 1e-12
+    uniform = np.log(np.full((2, 3), 1 / 3))
+    assert abs(language_model.perplexity(uniform, [0, 2]) - 3.0) < 1e-12
+
+
+@pytest.fixture(scope="module")
+def tiny_weights() -> language_model.LanguageModelWeights:
+    weights = language_model.LanguageModelWeights.random(7, 4, 5, seed=3, dtype="float64")
+    rng = np.random.default_rng(4)  # larger logits than the initial ones: a peaked choice
+    return language_model.LanguageModelWeights(
+        weights.embedding * 20,
+        weights.lstm,
+        rng.normal(size=weights.dense_kernel.shape),
+        rng.normal(size=weights.dense_bias.shape),
+    )
+
+
+def test_numpy_logits_continue_from_a_carried_state(tiny_weights) -> None:
+    ids = np.array([[1, 2, 3, 4, 5, 6]])
+    whole, _ = language_model.logits(tiny_weights, ids)
+    first, state = language_model.logits(tiny_weights, ids[:, :3])
+    second, _ = language_model.logits(tiny_weights, ids[:, 3:], state)
+    np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole, atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["keras", "torch"])
+def test_frameworks_sample_the_same_characters_as_numpy(backend: str, tiny_weights) -> None:
+    module = pytest.importorskip(f"companion.models.{backend}_language_model")
+    uniforms = np.random.default_rng(0).uniform(size=30)
+    for temperature in (0.5, 1.0, 2.0):
+        expected = language_model.sample(tiny_weights, [1, 2], uniforms, temperature)
+        got = module.sample(tiny_weights, [1, 2], uniforms, temperature)
+        np.testing.assert_array_equal(got, expected)
+    assert len(set(expected.tolist())) > 1  # the draws do change the characters
+
+
+@pytest.mark.parametrize("backend", ["keras", "torch"])
+def test_weights_survive_a_round_trip_through_each_framework(backend: str, tiny_weights) -> None:
+    module = pytest.importorskip(f"companion.models.{backend}_language_model")
+    back = module.to_weights(module.from_weights(tiny_weights))
+    assert back.lstm == tiny_weights.lstm
+    for name in ("embedding", "dense_kernel", "dense_bias"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(tiny_weights, name))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: characters.build_vocabulary("", 5), "non-empty string"),
+        (lambda: characters.build_vocabulary("ab", 1), "at least 2"),
+        (lambda: characters.stream_batches(np.arange(5), 2, 3), "at least batch"),
+        (lambda: characters.stream_batches(np.arange(5), 0, 3), "batch must be"),
+        (lambda: characters.decode([0, 9], characters.Vocabulary(("?", "a"))), r"\[0, 2\)"),
+        (lambda: language_model.bigram_log_probs([1, 2], 3, 0), "strength"),
+        (lambda: language_model.perplexity(np.zeros((2, 3)), [0, 1, 2]), "log_probs"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_error(call, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_join_texts_refuses_a_single_string() -> None:
+    with pytest.raises(TypeError, match="sequence of strings"):
+        characters.join_texts("abc")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "uniforms", "temperature", "message"),
+    [
+        ([], [0.5], 1.0, "at least one id"),
+        ([9], [0.5], 1.0, r"\[0, 7\)"),
+        ([1], [1.0], 1.0, r"draws in \[0, 1\)"),
+        ([1], [0.5], 0.0, "temperature"),
+    ],
+)
+def test_sampling_refuses_bad_arguments(
+    tiny_weights, prompt, uniforms, temperature, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        language_model.sample(tiny_weights, prompt, uniforms, temperature)
+
+
+def test_weights_refuse_mismatched_shapes(tiny_weights) -> None:
+    with pytest.raises(ValueError, match="dense_kernel must have shape"):
+        language_model.LanguageModelWeights(
+            tiny_weights.embedding,
+            tiny_weights.lstm,
+            tiny_weights.dense_kernel.T,
+            tiny_weights.dense_bias,
+        )
+
+
+@pytest.mark.parametrize("backend", ["keras", "torch"])
+def test_training_learns_a_periodic_text(backend: str) -> None:
+    module = pytest.importorskip(f"companion.models.{backend}_language_model")
+    batches = characters.stream_batches(np.tile([1, 2, 3, 4], 60), batch=4, steps=6)
+    initial = language_model.LanguageModelWeights.random(5, 4, 8, seed=0)
+    trained, losses = module.train(initial, batches, epochs=8, learning_rate=0.05, clip_norm=1.0)
+    assert len(losses) == 8 and losses[-1] < 0.5 * losses[0]
+    assert trained.lstm.hidden_size == 8 and trained.dtype == np.float32
+    with pytest.raises(ValueError, match="epochs"):
+        module.train(initial, batches, epochs=0, learning_rate=0.05, clip_norm=1.0)
