@@ -22,7 +22,9 @@ COLUMNS = 80
 IGNORE_TAG = "nbval-ignore-output"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes (Keras's summaries) take no column
 # A comment in an ignored cell that gives the reason, e.g. "# Not compared: timings vary".
-REASON = re.compile(r"^\s*#.*\b(not compared|varies|vary)\b", re.IGNORECASE | re.MULTILINE)
+REASON = re.compile(
+    r"^\s*#.*\b(not compared|varies|vary|differ)\b", re.IGNORECASE | re.MULTILINE
+)
 
 
 def code_cells(path: Path) -> list[nbformat.NotebookNode]:
