@@ -1,8 +1,9 @@
-"""Importing Keras quietly, and running a Keras recurrent layer on NumPy inputs, forwards and
-through ``tf.GradientTape``.
+"""Importing Keras quietly on the backend that ``KERAS_BACKEND`` names (TensorFlow when it names
+none), and running a Keras layer on NumPy inputs, forwards and through that backend's own
+automatic differentiation: ``tf.GradientTape``, ``jax.grad`` or ``torch.autograd``.
 
-Shared by every Keras backend; only Keras modules import it, so ``import companion`` imports
-no framework.
+Shared by every Keras backend of the companion; only Keras modules import it, so ``import
+companion`` imports no framework, and TensorFlow is imported only when it is the backend.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+KERAS_BACKENDS = ("tensorflow", "jax", "torch")
+"""The Keras 3 backends the companion runs on; ``KERAS_BACKEND`` picks one per process."""
 
 # TensorFlow's C++ start-up messages about absent CUDA drivers: noise on a CPU machine, and
 # their timestamps would change every stored notebook output.
@@ -45,31 +49,100 @@ def _filtered_stderr() -> Iterator[None]:
 
 
 def import_keras() -> ModuleType:
-    """Import Keras 3 on the TensorFlow backend, without TensorFlow's start-up log lines."""
+    """Import Keras 3 on the backend ``KERAS_BACKEND`` names (default ``tensorflow``).
+
+    TensorFlow is imported without its start-up log lines; JAX gets 64-bit floats switched on
+    (``jax_enable_x64``), without which a float64 layer silently computes in float32.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    if "keras" not in sys.modules:
+    requested = os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    if "keras" not in sys.modules and requested == "tensorflow":
         with _filtered_stderr():
             import tensorflow as tf
 
             tf.constant(0.0).numpy()  # initialise the devices now, while stderr is filtered
     import keras as keras_module
 
-    if keras_module.config.backend() != "tensorflow":
+    backend = keras_module.config.backend()
+    if backend not in KERAS_BACKENDS:
         raise RuntimeError(
-            f"companion.keras_* needs Keras on the TensorFlow backend; KERAS_BACKEND is "
-            f"{keras_module.config.backend()!r}"
+            f"companion.keras_* runs Keras on one of {', '.join(KERAS_BACKENDS)}; "
+            f"KERAS_BACKEND is {backend!r}"
         )
+    if backend == "jax":
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
     return keras_module
 
 
 keras = import_keras()
-import tensorflow as tf  # noqa: E402  (after the quiet import above)
+BACKEND: str = keras.config.backend()
+"""The Keras backend of this process: one of :data:`KERAS_BACKENDS`."""
+
+
+@contextlib.contextmanager
+def float64_kept() -> Iterator[None]:
+    """Keep float64 arithmetic in float64 on every Keras backend.
+
+    Keras 3's type promotion (``keras.backend.result_type``) maps float64 to float32 on every
+    backend except TensorFlow, "to be aligned with JAX's default behavior", and the JAX and
+    PyTorch backends' ``keras.ops.matmul`` compute in that promoted type: two float64 arrays
+    are multiplied in float32 and the product cast back to float64, which costs 8 digits
+    (about 1e-8 where float64 promises 1e-16). Inside this context the promotion table keeps
+    float64, as it does on TensorFlow; float32 results are unchanged.
+    """
+    from keras.src.backend.common import dtypes
+
+    table = dtypes.BIT64_TO_BIT32_DTYPE
+    saved = table["float64"]
+    table["float64"] = "float64"
+    try:
+        yield
+    finally:
+        table["float64"] = saved
 
 
 def to_numpy(tensors: Sequence[Any]) -> list[np.ndarray]:
-    return [np.asarray(keras.ops.convert_to_numpy(t)) for t in tensors]
+    return [np.ascontiguousarray(keras.ops.convert_to_numpy(t)) for t in tensors]
+
+
+def evaluate(call: Callable[[], Sequence[Any]]) -> list[np.ndarray]:
+    """``call()``'s results as NumPy arrays, computed with float64 kept (:func:`float64_kept`)."""
+    with float64_kept():
+        return to_numpy(call())
+
+
+def started(mask: np.ndarray, *, go_backwards: bool = False) -> np.ndarray:
+    """(batch, time) booleans, in the order a layer reads the steps (time reversed when
+    ``go_backwards``): True from each sequence's first unmasked step on."""
+    return np.logical_or.accumulate(mask[:, ::-1] if go_backwards else mask, axis=1)
+
+
+def zero_before_start(outputs: Any, started: np.ndarray) -> Any:
+    """``outputs`` (batch, time, hidden) with the steps where ``started`` is False set to 0.
+
+    Over a masked step Keras carries the previous output over. Before a sequence's first
+    unmasked step there is none: Keras on TensorFlow and on PyTorch gives zeros there, Keras on
+    JAX gives the initial state h0 (its ``lax.scan`` loop carries ``states[0]``). NumPy,
+    PyTorch and the companion give zeros, so the ``keras_*`` modules set those steps to zero
+    on every backend (a no-op except on JAX); gradients follow.
+    """
+    if started.all():
+        return outputs
+    return keras.ops.where(started[..., None], outputs, keras.ops.zeros_like(outputs))
+
+
+def run_layer(
+    layer: Any, x: Any, states: Sequence[Any], mask: np.ndarray | None, go_backwards: bool
+) -> list[Any]:
+    """[outputs, final states...] of a Keras recurrent layer built with ``return_sequences``
+    and ``return_state``, from ``states``, with :func:`zero_before_start`'s convention."""
+    outputs, *final = layer(x, initial_state=list(states), mask=mask)
+    if mask is not None:
+        outputs = zero_before_start(outputs, started(mask, go_backwards=go_backwards))
+    return [outputs, *final]
 
 
 def gradients(
@@ -82,14 +155,62 @@ def gradients(
     """Gradients of sum over k of sum(result_k * seeds_k) through ``call(x, states)``.
 
     ``call`` returns the layer's results (outputs, then the final states), one seed each.
-    Returns the gradients with respect to ``variables`` (Keras variables), x, then each state.
+    Returns the gradients with respect to ``variables`` (Keras variables), x, then each state,
+    from the backend's own automatic differentiation, with float64 kept.
     """
+
+    def loss(results: Sequence[Any]) -> Any:
+        return sum(
+            keras.ops.sum(r * keras.ops.convert_to_tensor(s))
+            for r, s in zip(results, seeds, strict=True)
+        )
+
+    with float64_kept():
+        return to_numpy(_AUTODIFF[BACKEND](call, loss, variables, x, states))
+
+
+def _tensorflow_gradients(call, loss, variables, x, states) -> list[Any]:
+    import tensorflow as tf
+
     x_tensor = tf.constant(x)
     state_tensors = [tf.constant(s) for s in states]
     with tf.GradientTape() as tape:
         tape.watch([x_tensor, *state_tensors])
-        results = call(x_tensor, state_tensors)
-        loss = tf.add_n([tf.reduce_sum(r * s) for r, s in zip(results, seeds, strict=True)])
+        value = loss(call(x_tensor, state_tensors))
     targets = [v.value for v in variables] + [x_tensor, *state_tensors]
-    grads = tape.gradient(loss, targets, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    return to_numpy(grads)
+    return tape.gradient(value, targets, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+
+
+def _jax_gradients(call, loss, variables, x, states) -> list[Any]:
+    import jax
+
+    def value(weights: list[Any], x: Any, states: list[Any]) -> Any:
+        with keras.StatelessScope(state_mapping=list(zip(variables, weights, strict=True))):
+            return loss(call(x, states))
+
+    arrays = [keras.ops.convert_to_tensor(a) for a in (x, *states)]
+    d_weights, d_x, d_states = jax.grad(value, argnums=(0, 1, 2))(
+        [v.value for v in variables], arrays[0], arrays[1:]
+    )
+    return [*d_weights, d_x, *d_states]
+
+
+def _torch_gradients(call, loss, variables, x, states) -> list[Any]:
+    import torch
+
+    x_tensor, *state_tensors = (
+        keras.ops.convert_to_tensor(np.array(a)).requires_grad_() for a in (x, *states)
+    )
+    targets = [v.value for v in variables] + [x_tensor, *state_tensors]
+    found = torch.autograd.grad(loss(call(x_tensor, state_tensors)), targets, allow_unused=True)
+    return [
+        torch.zeros_like(t) if g is None else g.detach()
+        for g, t in zip(found, targets, strict=True)
+    ]
+
+
+_AUTODIFF = {
+    "tensorflow": _tensorflow_gradients,
+    "jax": _jax_gradients,
+    "torch": _torch_gradients,
+}

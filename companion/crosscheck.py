@@ -19,10 +19,17 @@ LSTM, whose cases have no ``go_backwards``.
 tolerance of a row is the dtype's tolerance times ``max(1, largest |entry|)`` of that
 gradient, since a gradient summed over many steps and samples can be large.
 
+Keras 3 runs on TensorFlow, JAX or PyTorch, one backend per process, chosen by
+``KERAS_BACKEND`` before Keras is imported. Backend ``'keras'`` is Keras in this process;
+``'keras[jax]'`` (and ``keras[tensorflow]``, ``keras[torch]``) is ``companion.keras_*`` run in a
+process of its own with ``KERAS_BACKEND=jax``, started on first use and kept for the session
+(:func:`keras_process`), so one comparison can hold all five implementations.
+
 Command line::
 
     python -m companion crosscheck [--model M] [--dtype float32|float64] [--batch B
         --time T --input-size D --hidden-size H --seed S] [--gradients]
+        [--keras-backend tensorflow|jax|torch|all]
 
 prints the table and exits with status 1 if any pair differs beyond tolerance; with
 ``--gradients`` the table has a row per gradient too. Sizes must be positive and the seed
@@ -35,9 +42,13 @@ the variants chapter), from the same comparisons and tolerances.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import functools
 import importlib
 import itertools
+import multiprocessing
+import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -52,6 +63,45 @@ from companion.weights import GRUWeights, LSTMWeights, RNNWeights
 
 BACKENDS = ("numpy", "keras", "torch")
 """Backend names; backend ``b`` of model ``m`` is the module ``companion.{b}_{m}``."""
+
+KERAS_BACKENDS = ("tensorflow", "jax", "torch")
+"""Keras 3's backends; ``'keras[b]'`` names Keras on backend ``b``, run in its own process."""
+
+EVERY_BACKEND = ("numpy", *(f"keras[{b}]" for b in KERAS_BACKENDS), "torch")
+"""All five implementations: NumPy, Keras on each of its backends, and PyTorch."""
+
+_KERAS_ON = re.compile(r"keras\[(\w+)\]")
+
+
+def _keras_backend_of(backend: str) -> str | None:
+    """``'jax'`` for ``'keras[jax]'``; None for the backends of this process."""
+    if backend in BACKENDS:
+        return None
+    found = _KERAS_ON.fullmatch(backend)
+    if found is None or found.group(1) not in KERAS_BACKENDS:
+        raise ValueError(
+            f"backend must be one of {BACKENDS} or keras[b] with b one of {KERAS_BACKENDS}; "
+            f"got {backend!r}"
+        )
+    return found.group(1)
+
+
+def _use_keras_backend(name: str) -> None:
+    os.environ["KERAS_BACKEND"] = name
+
+
+@functools.cache
+def keras_process(keras_backend: str) -> concurrent.futures.ProcessPoolExecutor:
+    """A fresh Python process with ``KERAS_BACKEND=keras_backend``, kept for the session,
+    that runs the companion's functions: the ``keras[...]`` backends run there."""
+    if keras_backend not in KERAS_BACKENDS:
+        raise ValueError(f"Keras backend must be one of {KERAS_BACKENDS}; got {keras_backend!r}")
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_use_keras_backend,
+        initargs=(keras_backend,),
+    )
 
 
 class Model(NamedTuple):
@@ -196,8 +246,11 @@ def standard_cases(
 
 
 def run(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...]:
-    """Run one backend (``'numpy'``, ``'keras'`` or ``'torch'``) on ``case``; return its
-    output named tuple (for the LSTM, ``LSTMOutput``)."""
+    """Run one backend (``'numpy'``, ``'keras'``, ``'torch'`` or ``'keras[b]'``) on ``case``;
+    return its output named tuple (for the LSTM, ``LSTMOutput``)."""
+    keras_backend = _keras_backend_of(backend)
+    if keras_backend is not None:
+        return keras_process(keras_backend).submit(run, "keras", case, dtype).result()
     module = _module(backend, case.model)
     x, weights, initial_state, mask = case.inputs(dtype)
     return module.forward(x, weights, initial_state, mask=mask, **case.options())
@@ -207,6 +260,9 @@ def run_gradients(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...
     """Ask one backend for the gradients on ``case``, with the loss weights of
     :meth:`Case.cotangents`; return its gradients named tuple (for the LSTM,
     ``LSTMGradients``)."""
+    keras_backend = _keras_backend_of(backend)
+    if keras_backend is not None:
+        return keras_process(keras_backend).submit(run_gradients, "keras", case, dtype).result()
     module = _module(backend, case.model)
     if not hasattr(module, "gradients"):
         raise ValueError(f"{module.__name__} has no gradients function")
@@ -225,12 +281,19 @@ def run_gradients(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...
 
 def gradient_backends(model: str = "lstm", backends: Sequence[str] = BACKENDS) -> list[str]:
     """Those of ``backends`` whose module for ``model`` has a ``gradients`` function."""
-    return [b for b in backends if hasattr(_module(b, model), "gradients")]
+    return [b for b in backends if _has_gradients(b, model)]
+
+
+def _has_gradients(backend: str, model: str) -> bool:
+    keras_backend = _keras_backend_of(backend)
+    if keras_backend is not None:
+        return keras_process(keras_backend).submit(_has_gradients, "keras", model).result()
+    return hasattr(_module(backend, model), "gradients")
 
 
 def _module(backend: str, model: str) -> ModuleType:
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}")
+    if _keras_backend_of(backend) is not None:
+        raise ValueError(f"{backend} runs in its own process; use run or run_gradients")
     return importlib.import_module(f"companion.{backend}_{MODELS[model].module or model}")
 
 
@@ -343,16 +406,18 @@ class Summary(NamedTuple):
     ok: bool
 
 
-def summary(model: str, dtype: Any = "float64", **shapes: int) -> Summary:
-    """:func:`compare` and :func:`compare_gradients` on every one of
+def summary(
+    model: str, dtype: Any = "float64", backends: Sequence[str] = BACKENDS, **shapes: int
+) -> Summary:
+    """:func:`compare` and :func:`compare_gradients` of ``backends`` on every one of
     :func:`standard_cases` of ``model`` (``shapes``: batch, time, input_size, hidden_size,
     seed), reduced to the comparisons of NumPy against each framework."""
     resolved = str(float_dtype(dtype))
     cases = standard_cases(model, **shapes)
-    forward = [row for case in cases for row in compare(case, resolved)]
+    forward = [row for case in cases for row in compare(case, resolved, backends)]
     backward = []
-    if gradient_backends(model) == list(BACKENDS):
-        backward = [row for case in cases for row in compare_gradients(case, resolved)]
+    if gradient_backends(model, backends) == list(backends):
+        backward = [row for case in cases for row in compare_gradients(case, resolved, backends)]
 
     def from_numpy(rows: Sequence[Difference]) -> list[Difference]:
         return [row for row in rows if row.pair.startswith("numpy vs")]
@@ -380,6 +445,30 @@ def format_summaries(rows: Sequence[Summary], *, magnitudes: bool = False) -> st
         else:
             body.append((row.model, row.dtype, f"{row.tolerance:.0e}", str(row.ok)))
     return _table(header, body)
+
+
+def format_against_numpy(rows: Sequence[Difference], *, magnitudes: bool = False) -> str:
+    """A table with a column per implementation compared with NumPy and a line per case
+    (forward results, then gradients as "<case>, gradients"): whether every output of the
+    case is within its tolerance, or with ``magnitudes=True`` the largest difference."""
+    columns: list[str] = []
+    cells: dict[str, dict[str, list[Difference]]] = {}
+    for row in rows:
+        first, other = row.pair.split(" vs ")
+        if first != "numpy":
+            continue
+        if other not in columns:
+            columns.append(other)
+        line = f"{row.case}, gradients" if row.output.startswith("d ") else row.case
+        cells.setdefault(line, {}).setdefault(other, []).append(row)
+
+    def cell(found: list[Difference]) -> str:
+        if magnitudes:
+            return f"{max(r.max_abs_diff for r in found):.1e}"
+        return str(all(r.ok for r in found))
+
+    body = [(line, *(cell(by[c]) for c in columns)) for line, by in cells.items()]
+    return _table(("case", *columns), body)
 
 
 def _integer(minimum: int) -> Callable[[str], int]:
@@ -418,15 +507,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also compare the gradients of the backends that have them",
     )
+    parser.add_argument(
+        "--keras-backend",
+        choices=[*KERAS_BACKENDS, "all"],
+        help="run Keras on this backend, in a process of its own; 'all': on each of them "
+        "(default: Keras as imported here, on KERAS_BACKEND)",
+    )
     args = parser.parse_args(argv)
+    backends = BACKENDS
+    if args.keras_backend == "all":
+        backends = EVERY_BACKEND
+    elif args.keras_backend is not None:
+        backends = ("numpy", f"keras[{args.keras_backend}]", "torch")
     cases = standard_cases(
         args.model, args.batch, args.time, args.input_size, args.hidden_size, args.seed
     )
-    rows = [row for case in cases for row in compare(case, args.dtype)]
+    rows = [row for case in cases for row in compare(case, args.dtype, backends)]
     if args.gradients:
-        if len(gradient_backends(args.model)) < 2:
+        with_gradients = gradient_backends(args.model, backends)
+        if len(with_gradients) < 2:
             parser.error(f"fewer than two backends of {args.model!r} have gradients")
-        rows += [row for case in cases for row in compare_gradients(case, args.dtype)]
+        rows += [
+            row for case in cases for row in compare_gradients(case, args.dtype, with_gradients)
+        ]
     print(format_table(rows))
     failed = [row for row in rows if not row.ok]
     worst = max(rows, key=lambda row: row.max_abs_diff / row.tolerance)

@@ -1,16 +1,17 @@
-"""The GRU computed by ``keras.layers.GRU`` (Keras 3, TensorFlow backend).
+"""The GRU computed by ``keras.layers.GRU`` (Keras 3, on the backend
+``KERAS_BACKEND`` names).
 
 Same functions and signatures as :mod:`companion.numpy_gru`. Each call builds a fresh layer
 in the weights' dtype and writes the weights into it; gradients come from
-``tf.GradientTape``.
+the backend's automatic differentiation.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import gradients as tape_gradients
-from companion._keras_tools import keras, to_numpy
+from companion._keras_tools import evaluate, keras, run_layer
+from companion._keras_tools import gradients as autodiff_gradients
 from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
 from companion.weights import GRUWeights
 
@@ -48,10 +49,10 @@ def forward(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
-    outputs, h = layer(weights, go_backwards=go_backwards)(
-        inputs.x, initial_state=list(inputs.states), mask=inputs.mask
+    gru = layer(weights, go_backwards=go_backwards)
+    return SIGNATURE.output(
+        *evaluate(lambda: run_layer(gru, inputs.x, inputs.states, inputs.mask, go_backwards))
     )
-    return SIGNATURE.output(*to_numpy((outputs, h)))
 
 
 def gradients(
@@ -65,7 +66,8 @@ def gradients(
     go_backwards: bool = False,
     reset_after: bool | None = None,
 ) -> GRUGradients:
-    """Gradients of sum(outputs * d_outputs) + sum(h * d_h), from ``tf.GradientTape``.
+    """Gradients of sum(outputs * d_outputs) + sum(h * d_h), from the backend's
+    automatic differentiation.
 
     Arguments as :func:`companion.numpy_gru.gradients`.
     """
@@ -82,8 +84,8 @@ def gradients(
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     gru = layer(weights, go_backwards=go_backwards)
-    *d_weights, d_x, d_h0 = tape_gradients(
-        lambda x_t, states: gru(x_t, initial_state=states, mask=inputs.mask),
+    *d_weights, d_x, d_h0 = autodiff_gradients(
+        lambda x_t, states: run_layer(gru, x_t, states, inputs.mask, go_backwards),
         gru.trainable_weights,
         inputs.x,
         inputs.states,

@@ -1,17 +1,19 @@
-"""The LSTM computed by ``keras.layers.LSTM`` (Keras 3, TensorFlow backend).
+"""The LSTM computed by ``keras.layers.LSTM`` (Keras 3, on the backend
+``KERAS_BACKEND`` names: TensorFlow, JAX or PyTorch).
 
 Same functions and signatures as :mod:`companion.numpy_lstm`: NumPy arrays in, NumPy arrays
 out. Each call builds a fresh layer in the weights' dtype, writes the weights into it with
 :meth:`~companion.weights.LSTMWeights.to_keras`, and lets Keras do the masking and the reversal.
-:func:`gradients` runs the same layer under ``tf.GradientTape``.
+:func:`gradients` differentiates the same layer with the backend's own automatic
+differentiation.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import gradients as tape_gradients
-from companion._keras_tools import keras, to_numpy
+from companion._keras_tools import evaluate, keras, run_layer
+from companion._keras_tools import gradients as autodiff_gradients
 from companion.lstm import SIGNATURE, LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
@@ -46,10 +48,11 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
-    outputs, h, c = layer(weights, go_backwards=go_backwards)(
-        inputs.x, initial_state=[inputs.h0, inputs.c0], mask=inputs.mask
+    lstm = layer(weights, go_backwards=go_backwards)
+    states = [inputs.h0, inputs.c0]
+    return SIGNATURE.output(
+        *evaluate(lambda: run_layer(lstm, inputs.x, states, inputs.mask, go_backwards))
     )
-    return SIGNATURE.output(*to_numpy((outputs, h, c)))
 
 
 def gradients(
@@ -64,7 +67,7 @@ def gradients(
     go_backwards: bool = False,
 ) -> LSTMGradients:
     """Gradients of ``sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c)``, by
-    ``tf.GradientTape`` through ``keras.layers.LSTM``.
+    the backend's automatic differentiation through ``keras.layers.LSTM``.
 
     Arguments as for :func:`companion.numpy_lstm.gradients`.
     Returns LSTMGradients(kernel, recurrent_kernel, bias, x, h0, c0) as NumPy arrays.
@@ -76,8 +79,8 @@ def gradients(
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     lstm = layer(weights, go_backwards=go_backwards)
     cell = lstm.cell
-    found = tape_gradients(
-        lambda x, states: lstm(x, initial_state=states, mask=inputs.mask),
+    found = autodiff_gradients(
+        lambda x, states: run_layer(lstm, x, states, inputs.mask, go_backwards),
         [cell.kernel, cell.recurrent_kernel, cell.bias],
         inputs.x,
         [inputs.h0, inputs.c0],

@@ -1,17 +1,18 @@
-"""The vanilla RNN computed by ``keras.layers.SimpleRNN`` (Keras 3, TensorFlow backend).
+"""The vanilla RNN computed by ``keras.layers.SimpleRNN`` (Keras 3, on the
+backend ``KERAS_BACKEND`` names).
 
 Same functions and signatures as :mod:`companion.numpy_rnn`: NumPy arrays in, NumPy arrays
 out. Each call builds a fresh layer in the weights' dtype, writes the weights into it with
 :meth:`RNNWeights.to_keras`, and lets Keras do the masking and the reversal; gradients come
-from ``tf.GradientTape``.
+from the backend's automatic differentiation.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import gradients as tape_gradients
-from companion._keras_tools import keras, to_numpy
+from companion._keras_tools import evaluate, keras, run_layer
+from companion._keras_tools import gradients as autodiff_gradients
 from companion.rnn import SIGNATURE, RNNGradients, RNNOutput, prepare, prepare_gradients
 from companion.weights import RNNWeights
 
@@ -47,10 +48,10 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
-    outputs, h = layer(weights, go_backwards=go_backwards)(
-        inputs.x, initial_state=[inputs.h0], mask=inputs.mask
+    rnn = layer(weights, go_backwards=go_backwards)
+    return SIGNATURE.output(
+        *evaluate(lambda: run_layer(rnn, inputs.x, [inputs.h0], inputs.mask, go_backwards))
     )
-    return SIGNATURE.output(*to_numpy((outputs, h)))
 
 
 def gradients(
@@ -63,7 +64,8 @@ def gradients(
     mask: Any = None,
     go_backwards: bool = False,
 ) -> RNNGradients:
-    """The gradients of L = sum(outputs * d_outputs) + sum(h * d_h), by ``tf.GradientTape``.
+    """The gradients of L = sum(outputs * d_outputs) + sum(h * d_h), by the
+    backend's automatic differentiation.
 
     Same arguments and result as :func:`companion.numpy_rnn.gradients`.
     """
@@ -73,8 +75,8 @@ def gradients(
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     rnn = layer(weights, go_backwards=go_backwards)
-    kernel, recurrent, bias, d_x, d_h0 = tape_gradients(
-        lambda x, states: rnn(x, initial_state=states, mask=inputs.mask),
+    kernel, recurrent, bias, d_x, d_h0 = autodiff_gradients(
+        lambda x, states: run_layer(rnn, x, states, inputs.mask, go_backwards),
         rnn.trainable_variables,
         inputs.x,
         [inputs.h0],

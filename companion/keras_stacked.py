@@ -1,5 +1,6 @@
 """Stacked and bidirectional LSTMs in Keras: ``keras.layers.Bidirectional(keras.layers.LSTM)``
-(or plain ``LSTM`` layers) applied one after another; gradients from ``tf.GradientTape``.
+(or plain ``LSTM`` layers) applied one after another; gradients from
+the backend's automatic differentiation.
 Same functions as :mod:`companion.numpy_stacked`.
 
 ``Bidirectional`` sets its layers' ``zero_output_for_mask``, so that a masked step outputs
@@ -13,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from companion._keras_tools import gradients as tape_gradients
-from companion._keras_tools import keras, to_numpy
+from companion._keras_tools import evaluate, keras, started, zero_before_start
+from companion._keras_tools import gradients as autodiff_gradients
 from companion.stacked import (
     SIGNATURE,
     StackedGradients,
@@ -56,6 +57,16 @@ def _run(x: Any, built: list, states: list[Any], mask: np.ndarray | None) -> lis
             state[first + d] for d in range(directions) for state in states
         ]  # h, c of each direction in turn
         x, *final = layer(x, initial_state=initial, mask=mask)
+        if mask is not None:  # each direction's outputs before its first step: zero
+            reading_orders = (started(mask), started(mask, go_backwards=True)[:, ::-1])
+            halves = keras.ops.split(x, directions, axis=-1)
+            x = keras.ops.concatenate(
+                [
+                    zero_before_start(half, order)
+                    for half, order in zip(halves, reading_orders[:directions], strict=True)
+                ],
+                axis=-1,
+            )
         h += final[0::2]
         c += final[1::2]
     return [x, *h, *c]
@@ -70,7 +81,8 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
-    outputs, *states = to_numpy(_run(inputs.x, layers(weights), inputs.states, inputs.mask))
+    built = layers(weights)
+    outputs, *states = evaluate(lambda: _run(inputs.x, built, inputs.states, inputs.mask))
     count = len(states) // 2
     return SIGNATURE.output(outputs, np.stack(states[:count]), np.stack(states[count:]))
 
@@ -86,7 +98,7 @@ def gradients(
     mask: Any = None,
 ) -> StackedGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c), from
-    ``tf.GradientTape``."""
+    the backend's automatic differentiation."""
     inputs, (d_outputs, d_h, d_c) = prepare_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c
     )
@@ -94,7 +106,7 @@ def gradients(
         return SIGNATURE.empty_gradients(weights, inputs.x, (d_outputs, d_h, d_c))
     built = layers(weights)
     variables = [variable for layer in built for variable in layer.trainable_weights]
-    grads = tape_gradients(
+    grads = autodiff_gradients(
         lambda x_tensor, states: _run(x_tensor, built, states, inputs.mask),
         variables,
         inputs.x,

@@ -2,7 +2,7 @@
 
 :class:`VariantCell` runs :func:`companion.variants.cell_step` with ``keras.ops``;
 ``keras.layers.RNN`` does the time loop, the masking and ``go_backwards``, and
-``tf.GradientTape`` the gradients. Same functions and signatures as
+the backend's automatic differentiation the gradients. Same functions and signatures as
 :mod:`companion.numpy_variants`.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import gradients as tape_gradients
-from companion._keras_tools import keras, to_numpy
+from companion._keras_tools import evaluate, keras, run_layer
+from companion._keras_tools import gradients as autodiff_gradients
 from companion.lstm import LSTMOutput
 from companion.variants import (
     SIGNATURE,
@@ -85,10 +85,9 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
-    results = layer(weights, go_backwards=go_backwards)(
-        inputs.x, initial_state=list(inputs.states), mask=inputs.mask
-    )
-    return SIGNATURE.output(*to_numpy(results[:3]))
+    rnn = layer(weights, go_backwards=go_backwards)
+    results = evaluate(lambda: run_layer(rnn, inputs.x, inputs.states, inputs.mask, go_backwards))
+    return SIGNATURE.output(*results[:3])
 
 
 def gradients(
@@ -103,15 +102,16 @@ def gradients(
     go_backwards: bool = False,
 ) -> VariantGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c), from
-    ``tf.GradientTape``. Arguments as :func:`companion.numpy_variants.gradients`."""
+    the backend's automatic differentiation. Arguments as
+    :func:`companion.numpy_variants.gradients`."""
     inputs, cotangents = prepare_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     rnn = layer(weights, go_backwards=go_backwards)
-    *d_weights, d_x, d_h0, d_c0 = tape_gradients(
-        lambda x_t, states: rnn(x_t, initial_state=states, mask=inputs.mask)[:3],
+    *d_weights, d_x, d_h0, d_c0 = autodiff_gradients(
+        lambda x_t, states: run_layer(rnn, x_t, states, inputs.mask, go_backwards)[:3],
         [getattr(rnn.cell, name) for name in _NAMES],
         inputs.x,
         inputs.states,
