@@ -10,6 +10,7 @@ to a global norm (``clip_grad_norm_``) before the update. Same functions and sig
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from companion.models.language_model import (
     choose,
 )
 from companion.models.torch_models import single_bias
+from companion.models.training import fit
 from companion.weights import LSTMWeights
 
 State = tuple[torch.Tensor, torch.Tensor]
@@ -91,25 +93,29 @@ def train(
     """
     check_training(batches, epochs)
     model = from_weights(weights)
-    parameters = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(parameters, lr=learning_rate)
+    optimizer = torch.optim.Adam(
+        [p for p in model.parameters() if p.requires_grad], lr=learning_rate
+    )
     loss_function = nn.CrossEntropyLoss()
     inputs, targets = torch.from_numpy(batches.inputs), torch.from_numpy(batches.targets)
-    losses = []
-    for _ in range(epochs):
-        state: State | None = None
-        chunk_losses = []
-        for x, y in zip(inputs, targets, strict=True):
-            logits, state = model(x, state)
-            state = (state[0].detach(), state[1].detach())  # truncate: no gradient back
-            loss = loss_function(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(parameters, clip_norm)
-            optimizer.step()
-            chunk_losses.append(loss.item())
-        losses.append(float(np.mean(chunk_losses)))
-    return to_weights(model), losses
+
+    def chunks() -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        return zip(inputs, targets, strict=True)
+
+    def chunk_loss(
+        chunk: tuple[torch.Tensor, torch.Tensor], state: State | None
+    ) -> tuple[torch.Tensor, State]:
+        x, y = chunk
+        logits, state = model(x, state)
+        return loss_function(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)), state
+
+    def truncate(state: State) -> State:  # the values go on, no gradient goes back
+        return state[0].detach(), state[1].detach()
+
+    history = fit(
+        model, chunks, chunk_loss, optimizer, epochs=epochs, clip_norm=clip_norm, carry=truncate
+    )
+    return to_weights(model), history.loss
 
 
 def sample(

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from companion.models import History
+from companion.models.training import fit
 from companion.weights import LSTMWeights, glorot_uniform
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -260,23 +261,22 @@ def train(
     optimizer = torch.optim.Adam(
         [p for p in module.parameters() if p.requires_grad], lr=learning_rate
     )
-    history = History([], [])
-    for _ in range(epochs):
-        module.train()
-        order = torch.randperm(inputs.shape[0])
-        total = 0.0
-        for start in range(0, inputs.shape[0], batch_size):
-            batch = order[start : start + batch_size]
-            optimizer.zero_grad()
-            value = criterion(module(inputs[batch]), targets[batch])
-            value.backward()
-            optimizer.step()
-            total += value.item() * batch.shape[0]
-        history.loss.append(total / inputs.shape[0])
-        if validation is not None:
-            outputs = torch.from_numpy(predict(module, validation[0]))
-            expected = torch.from_numpy(np.array(validation[1], dtype=np.float32))
-            history.validation_loss.append(criterion(outputs, expected).item())
+
+    def shuffled() -> tuple[torch.Tensor, ...]:
+        return torch.randperm(inputs.shape[0]).split(batch_size)
+
+    def batch_loss(rows: torch.Tensor) -> torch.Tensor:
+        return criterion(module(inputs[rows]), targets[rows])
+
+    def validation_loss() -> float:
+        outputs = torch.from_numpy(predict(module, validation[0]))
+        expected = torch.from_numpy(np.array(validation[1], dtype=np.float32))
+        return criterion(outputs, expected).item()
+
+    history = fit(
+        module, shuffled, batch_loss, optimizer, epochs=epochs, samples=len,
+        validation=None if validation is None else validation_loss,
+    )  # fmt: skip
     module.eval()
     return history
 
