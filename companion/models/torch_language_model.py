@@ -22,16 +22,16 @@ from companion.models.language_model import (
     LanguageModelWeights,
     check_sampling,
     check_training,
-    choose,
+    sample_with,
 )
-from companion.models.torch_models import single_bias
+from companion.models.torch_models import EmbeddingLSTM
 from companion.models.training import fit
 from companion.weights import LSTMWeights
 
 State = tuple[torch.Tensor, torch.Tensor]
 
 
-class CharacterModel(nn.Module):
+class CharacterModel(EmbeddingLSTM):
     """Embedding -> LSTM (one bias, as in Keras) -> Linear.
 
     ids (batch, time) int64 and a state (h, c), each (1, batch, hidden), or None ->
@@ -39,9 +39,7 @@ class CharacterModel(nn.Module):
     """
 
     def __init__(self, vocabulary_size: int, embedding_dim: int, hidden_size: int) -> None:
-        super().__init__()
-        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
-        self.lstm = single_bias(nn.LSTM(embedding_dim, hidden_size, batch_first=True))
+        super().__init__(vocabulary_size, embedding_dim, hidden_size)
         self.dense = nn.Linear(hidden_size, vocabulary_size)
 
     def forward(self, ids: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
@@ -125,11 +123,12 @@ def sample(
     modules: ids (count,) of the characters drawn."""
     prompt_ids, draws = check_sampling(prompt, uniforms, temperature, weights.vocabulary_size)
     model = from_weights(weights)
-    chosen = np.empty(len(draws), dtype=np.int64)
+    state: State | None = None
+
+    def read(ids: np.ndarray) -> np.ndarray:
+        nonlocal state
+        logits, state = model(torch.from_numpy(ids), state)
+        return torch.softmax(logits[0, -1] / temperature, dim=-1).numpy()
+
     with torch.no_grad():
-        logits, state = model(torch.from_numpy(prompt_ids[None, :]))
-        for k, draw in enumerate(draws):
-            probs = torch.softmax(logits[0, -1] / temperature, dim=-1).numpy()
-            chosen[k] = choose(np.cumsum(probs), draw)
-            logits, state = model(torch.from_numpy(chosen[None, k : k + 1]), state)
-    return chosen
+        return sample_with(read, prompt_ids, draws)

@@ -50,7 +50,23 @@ def parameter_count(module: nn.Module, *, trainable_only: bool = True) -> int:
     )
 
 
-class SingleLSTM(nn.Module):
+class EmbeddingLSTM(nn.Module):
+    """Embedding -> ``nn.LSTM`` with one bias (:func:`single_bias`), batch first, as Keras
+    builds it: the start of article 000's three models and of the character-level language
+    model (``lstm_options`` go to ``nn.LSTM``). Subclasses add their read-out and
+    ``forward``."""
+
+    def __init__(
+        self, vocabulary_size: int, embedding_dim: int, state_dim: int, **lstm_options: Any
+    ) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
+        self.lstm = single_bias(
+            nn.LSTM(embedding_dim, state_dim, batch_first=True, **lstm_options)
+        )
+
+
+class SingleLSTM(EmbeddingLSTM):
     """Article 000's single-layer LSTM: Embedding -> LSTM (all outputs) -> Flatten -> Linear.
 
     tokens (batch, sequence_length) int64 -> logits (batch,); sigmoid gives p(positive).
@@ -59,9 +75,7 @@ class SingleLSTM(nn.Module):
     def __init__(
         self, vocabulary_size: int, embedding_dim: int, sequence_length: int, state_dim: int
     ) -> None:
-        super().__init__()
-        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
-        self.lstm = single_bias(nn.LSTM(embedding_dim, state_dim, batch_first=True))
+        super().__init__(vocabulary_size, embedding_dim, state_dim)
         self.output = nn.Linear(sequence_length * state_dim, 1)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -69,7 +83,7 @@ class SingleLSTM(nn.Module):
         return self.output(outputs.flatten(1))[:, 0]
 
 
-class BidirectionalLSTM(nn.Module):
+class BidirectionalLSTM(EmbeddingLSTM):
     """Article 000's bidirectional LSTM -> Dropout(0.25) -> Linear(64) -> Dropout(0.3) ->
     Linear(1). PyTorch has no recurrent dropout, so Keras's recurrent_dropout=0.1 has no
     counterpart here (it adds no parameters).
@@ -80,11 +94,7 @@ class BidirectionalLSTM(nn.Module):
     def __init__(
         self, vocabulary_size: int, embedding_dim: int, sequence_length: int, state_dim: int
     ) -> None:
-        super().__init__()
-        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
-        self.lstm = single_bias(
-            nn.LSTM(embedding_dim, state_dim, batch_first=True, bidirectional=True)
-        )
+        super().__init__(vocabulary_size, embedding_dim, state_dim, bidirectional=True)
         self.head = nn.Sequential(
             nn.Dropout(0.25), nn.Linear(2 * state_dim, 64), nn.Dropout(0.3), nn.Linear(64, 1)
         )
@@ -96,19 +106,15 @@ class BidirectionalLSTM(nn.Module):
         return self.head(torch.cat([h[0], h[1]], dim=1))[:, 0]
 
 
-class StackedBidirectionalLSTM(nn.Module):
+class StackedBidirectionalLSTM(EmbeddingLSTM):
     """Article 000's stacked bidirectional LSTM: one ``nn.LSTM(num_layers=2,
     bidirectional=True)`` -> Linear(1). tokens (batch, sequence_length) -> logits (batch,)."""
 
     def __init__(
         self, vocabulary_size: int, embedding_dim: int, sequence_length: int, state_dim: int
     ) -> None:
-        super().__init__()
-        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
-        self.lstm = single_bias(
-            nn.LSTM(
-                embedding_dim, state_dim, num_layers=2, batch_first=True, bidirectional=True
-            )
+        super().__init__(
+            vocabulary_size, embedding_dim, state_dim, num_layers=2, bidirectional=True
         )
         self.output = nn.Linear(2 * state_dim, 1)
 
