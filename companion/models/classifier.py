@@ -1,5 +1,5 @@
-"""Small, seeded PyTorch sequence classifiers, several seeds trained at once, and their
-trainers (both run :func:`companion.models.training.fit`).
+"""Small, seeded PyTorch sequence classifiers, several seeds trained at once, and their two
+trainers, which both run the package's training loop, :func:`companion.models.training.fit`.
 
 :class:`Classifier` and :func:`train` serve the variants and FAQ chapters: tiny models trained
 for a few hundred steps on a task of :mod:`companion.data.synthetic`, several seeds at once
@@ -273,7 +273,7 @@ def train(
             yield torch.randint(0, split, (batch,), generator=generator)
 
     def summed_loss(rows: torch.Tensor) -> torch.Tensor:
-        nonlocal losses
+        nonlocal losses  # each seed's loss at the last step is part of the result
         batch_mask = None if mask is None else mask[rows.numpy()]
         logits = model(x_all[rows], batch_mask)
         losses = loss_fn(logits, y_all[rows].expand_as(logits)).mean(dim=0)
