@@ -34,7 +34,7 @@ import numpy as np
 
 from companion._checks import Inputs, Signature, float_dtype, real_array
 from companion.lstm import LSTMOutput
-from companion.weights import LSTMWeights
+from companion.weights import LSTMWeights, _KernelSizes
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _validated(name: str, value: Any, shape: tuple[int, ...], dtype: np.dtype) -
 
 
 @dataclass(frozen=True, eq=False)
-class VariantWeights:
+class VariantWeights(_KernelSizes):
     """The parameters of an LSTM variant: the standard LSTM's, in Keras layout with gate
     order (i, f, g, o), plus peephole and gate-recurrence weights.
 
@@ -153,18 +153,6 @@ class VariantWeights:
             object.__setattr__(
                 self, name, _validated(name, getattr(self, name), shape, lstm.dtype)
             )
-
-    @property
-    def input_size(self) -> int:
-        return self.kernel.shape[0]
-
-    @property
-    def hidden_size(self) -> int:
-        return self.recurrent_kernel.shape[0]
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.kernel.dtype
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """(kernel, recurrent_kernel, bias, peephole, gate_kernel)."""

@@ -44,8 +44,28 @@ def orthogonal(rng: np.random.Generator, rows: int, cols: int, dtype: np.dtype) 
     return q.astype(dtype)
 
 
+class _KernelSizes:
+    """The sizes and dtype of weights in Keras layout: ``kernel`` (input_size, ...) and
+    ``recurrent_kernel`` (hidden_size, ...), both of the weights' dtype."""
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+
+    @property
+    def input_size(self) -> int:
+        return self.kernel.shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.recurrent_kernel.shape[0]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.kernel.dtype
+
+
 @dataclass(frozen=True, eq=False)
-class _RecurrentWeights:
+class _RecurrentWeights(_KernelSizes):
     """What every recurrent layer's weights share: Keras layout, validation, converters.
 
     kernel:           (input_size, blocks * hidden_size), applied to the input x_t
@@ -108,18 +128,6 @@ class _RecurrentWeights:
                 f"bias must have shape ({times}hidden_size,) = ({n * hidden},) to match "
                 f"recurrent_kernel {recurrent_shape}; got {bias.shape}"
             )
-
-    @property
-    def input_size(self) -> int:
-        return self.kernel.shape[0]
-
-    @property
-    def hidden_size(self) -> int:
-        return self.recurrent_kernel.shape[0]
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.kernel.dtype
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):

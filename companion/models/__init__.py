@@ -1,10 +1,10 @@
-"""Trained models of the chapters and their training loops: small PyTorch classifiers
+"""Trained models of the chapters and their trainers: small PyTorch classifiers
 (:mod:`.classifier`), article 000's and 004's models in Keras (:mod:`.keras_models`) and
 PyTorch (:mod:`.torch_models`), the Chinese sentiment classifiers whose gates the book
 traces (:mod:`.chinese_sentiment`), and the character-level language model in NumPy
 (:mod:`.language_model`), Keras (:mod:`.keras_language_model`) and PyTorch
-(:mod:`.torch_language_model`). :class:`History` is what both frameworks' ``train``
-return."""
+(:mod:`.torch_language_model`). Every PyTorch trainer runs the one training loop,
+:func:`.training.fit`. :class:`History` is what both frameworks' ``train`` return."""
 
 from __future__ import annotations
 

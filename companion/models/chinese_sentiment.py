@@ -22,6 +22,7 @@ import torch
 from companion import numpy_lstm
 from companion.data.chinese_sentiment import group_by_length
 from companion.data.sentiment import UNKNOWN
+from companion.models.training import fit, one_thread
 from companion.weights import LSTMWeights
 
 
@@ -162,40 +163,37 @@ def train(
     targets = torch.from_numpy(labels.astype(dtype))
     groups = list(group_by_length(sentences).values())
     rng = np.random.default_rng(seed)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+
+    def steps() -> list[list[np.ndarray]]:
+        """One epoch's steps, each a list of index arrays of sentences of one length."""
+        if batch_size is None:
+            return [groups]
+        chunks = [
+            chunk
+            for group in groups
+            for chunk in np.array_split(rng.permutation(group), -(-len(group) // batch_size))
+        ]
+        return [[chunks[k]] for k in rng.permutation(len(chunks))]
+
+    def mean_loss(step: list[np.ndarray]) -> torch.Tensor:
+        loss = sum(
+            torch.nn.functional.binary_cross_entropy_with_logits(
+                model(torch.stack([token_ids[k] for k in indices])),
+                targets[indices],
+                reduction="sum",
+            )
+            for indices in step
+        )
+        return loss / _sentence_count(step)
+
+    with one_thread():
         torch.manual_seed(seed)
         model = SentimentLSTM(len(vocabulary), embedding_size, hidden_size, torch_dtype)
         optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-        losses = []
-        for _ in range(epochs):
-            if batch_size is None:
-                steps = [groups]
-            else:
-                chunks = [
-                    chunk
-                    for group in groups
-                    for chunk in np.array_split(
-                        rng.permutation(group), -(-len(group) // batch_size)
-                    )
-                ]
-                steps = [[chunks[k]] for k in rng.permutation(len(chunks))]
-            total = 0.0
-            for step in steps:
-                optimizer.zero_grad()
-                loss = sum(
-                    torch.nn.functional.binary_cross_entropy_with_logits(
-                        model(torch.stack([token_ids[k] for k in indices])),
-                        targets[indices],
-                        reduction="sum",
-                    )
-                    for indices in step
-                )
-                (loss / sum(len(indices) for indices in step)).backward()
-                optimizer.step()
-                total += loss.item()
-            losses.append(total / len(sentences))
-    finally:
-        torch.set_num_threads(threads)
-    return model.to_numpy(vocabulary), losses
+        history = fit(model, steps, mean_loss, optimizer, epochs=epochs, samples=_sentence_count)
+    return model.to_numpy(vocabulary), history.loss
+
+
+def _sentence_count(step: list[np.ndarray]) -> int:
+    """How many sentences a training step of :func:`train` reads."""
+    return sum(len(indices) for indices in step)

@@ -1,4 +1,5 @@
-"""Small, seeded PyTorch sequence classifiers and their training loops.
+"""Small, seeded PyTorch sequence classifiers, several seeds trained at once, and their two
+trainers, which both run the package's training loop, :func:`companion.models.training.fit`.
 
 :class:`Classifier` and :func:`train` serve the variants and FAQ chapters: tiny models trained
 for a few hundred steps on a task of :mod:`companion.data.synthetic`, several seeds at once
@@ -7,11 +8,23 @@ for a few hundred steps on a task of :mod:`companion.data.synthetic`, several se
 :class:`SequenceClassifier` and :func:`train_agreement` serve the long-term dependency
 chapter: a vanilla RNN against an LSTM on the agreement task, as the distance between subject
 and verb grows, with several seeds trained at once as one batched model.
+
+The two keep the seeds apart in two ways, and stay two. :class:`Classifier` runs PyTorch's
+own modules (``nn.LSTM``, ``nn.GRU``, ``nn.RNN``, ``nn.Conv1d``, the variants' LSTM), so it
+puts the seeds side by side in one wider module whose weights between seeds are held at
+zero, and every seed reads the same minibatches. :class:`SequenceClassifier` gives every
+parameter a leading seed axis and runs its own recurrence (one ``baddbmm`` per step), so
+each seed reads its own sentences, and a step costs what the seeds cost alone, where the
+wide module of :class:`Classifier` also multiplies the zero blocks. Either way for both
+would change what the chapters compute, not only how: other kernels (``nn.LSTM`` against
+``baddbmm``), sums in another order, so other last digits that training amplifies into other
+accuracies; and the side-by-side way would make the agreement task's seeds share their
+sentences.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -21,6 +34,7 @@ from companion.data.synthetic import VOCABULARY, AgreementData, agreement_split
 
 # The chapters count a model's parameters with the same function as the practice chapters.
 from companion.models.torch_models import parameter_count as parameter_count
+from companion.models.training import fit, one_thread
 from companion.variants import LSTMVariant, VariantWeights
 from companion.weights import LSTMWeights, RNNWeights, glorot_uniform
 
@@ -250,19 +264,23 @@ def train(
         )
     split = int(len(x) * (1 - test_fraction))
     x_all, y_all = torch.from_numpy(x), torch.from_numpy(y)[:, None]
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
     loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
     losses = torch.zeros(len(model.seeds))
-    for _ in range(steps):
-        rows = torch.randint(0, split, (batch,), generator=generator)
+
+    def minibatches() -> Iterator[torch.Tensor]:
+        for _ in range(steps):
+            yield torch.randint(0, split, (batch,), generator=generator)
+
+    def summed_loss(rows: torch.Tensor) -> torch.Tensor:
+        nonlocal losses  # each seed's loss at the last step is part of the result
         batch_mask = None if mask is None else mask[rows.numpy()]
         logits = model(x_all[rows], batch_mask)
         losses = loss_fn(logits, y_all[rows].expand_as(logits)).mean(dim=0)
-        optimizer.zero_grad()
-        losses.sum().backward()  # the seeds' losses are independent: each gets its own gradient
-        optimizer.step()
-        model.keep_seeds_apart()
+        return losses.sum()  # the seeds' losses are independent: each gets its own gradient
+
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    fit(model, minibatches, summed_loss, optimizer, epochs=1, after_step=model.keep_seeds_apart)
     with torch.no_grad():
         test_mask = None if mask is None else mask[split:]
         predictions = model(x_all[split:], test_mask) > 0
@@ -408,25 +426,25 @@ def train_agreement(
     test = [split[1] for split in splits]
     orders = [np.random.default_rng(seed) for seed in seeds]
     models = torch.arange(len(seeds))[:, None]
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        model = SequenceClassifier(kind, len(VOCABULARY), hidden_size, seeds)
-        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-        for _ in range(steps):
-            rows = torch.from_numpy(
+
+    def minibatches() -> Iterator[torch.Tensor]:
+        for _ in range(steps):  # rows (seeds, batch_size): each seed's own sentences
+            yield torch.from_numpy(
                 np.stack([order.choice(train_size, batch_size, replace=False) for order in orders])
             )
-            losses = torch.nn.functional.binary_cross_entropy_with_logits(
-                model(train[models, rows]), labels[models, rows], reduction="none"
-            ).mean(dim=1)
-            optimizer.zero_grad()
-            losses.sum().backward()  # each model's gradient is that of its own mean loss
-            optimizer.step()
+
+    def summed_loss(rows: torch.Tensor) -> torch.Tensor:
+        losses = torch.nn.functional.binary_cross_entropy_with_logits(
+            model(train[models, rows]), labels[models, rows], reduction="none"
+        ).mean(dim=1)
+        return losses.sum()  # each model's gradient is that of its own mean loss
+
+    with one_thread():
+        model = SequenceClassifier(kind, len(VOCABULARY), hidden_size, seeds)
+        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        fit(model, minibatches, summed_loss, optimizer, epochs=1)
         with torch.no_grad():
             logits = model(torch.from_numpy(np.stack([d.tokens for d in test])))
-    finally:
-        torch.set_num_threads(threads)
     correct = (logits > 0).numpy() == np.stack([d.labels for d in test])
     return [
         TrainingResult(kind, distance, seed, float(np.mean(right)), majority_rate(test_set))

@@ -22,7 +22,7 @@ from companion.models.language_model import (
     LanguageModelWeights,
     check_sampling,
     check_training,
-    choose,
+    sample_with,
 )
 from companion.weights import LSTMWeights
 
@@ -113,11 +113,12 @@ def sample(
     )
     step.build((None, None, weights.lstm.input_size))
     step.set_weights(lstm.get_weights())
-    outputs, h, c = step(embedding(prompt_ids[None, :]))
-    chosen = np.empty(len(draws), dtype=np.int64)
-    for k, draw in enumerate(draws):
+    state = None
+
+    def read(ids: np.ndarray) -> np.ndarray:
+        nonlocal state
+        outputs, *state = step(embedding(ids), initial_state=state)
         scaled = dense(outputs[:, -1]) / temperature
-        probs = keras.ops.convert_to_numpy(keras.ops.softmax(scaled, axis=-1))[0]
-        chosen[k] = choose(np.cumsum(probs), draw)
-        outputs, h, c = step(embedding(chosen[None, k : k + 1]), initial_state=[h, c])
-    return chosen
+        return keras.ops.convert_to_numpy(keras.ops.softmax(scaled, axis=-1))[0]
+
+    return sample_with(read, prompt_ids, draws)

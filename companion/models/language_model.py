@@ -20,6 +20,7 @@ Given the same weights and the same draws, the three produce the same characters
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,16 +214,34 @@ def choose(cumulative: np.ndarray, draw: float) -> int:
     )
 
 
+def sample_with(
+    read: Callable[[np.ndarray], np.ndarray], prompt_ids: np.ndarray, draws: np.ndarray
+) -> np.ndarray:
+    """The sampling loop of every framework's ``sample``: ``read`` the prompt ids (length,),
+    then for each uniform draw of ``draws`` (count,) :func:`choose` a character and read it.
+
+    ``read(ids)`` takes ids (1, time) that follow what it read before and returns the
+    probabilities (vocabulary_size,) of the next character. Returns the ids drawn (count,).
+    """
+    probabilities = read(prompt_ids[None, :])
+    chosen = np.empty(len(draws), dtype=np.int64)
+    for k, draw in enumerate(draws):
+        chosen[k] = choose(np.cumsum(probabilities), draw)
+        probabilities = read(chosen[None, k : k + 1])
+    return chosen
+
+
 def sample(
     weights: LanguageModelWeights, prompt: Any, uniforms: Any, temperature: float = 1.0
 ) -> np.ndarray:
     """Read ``prompt`` (length,), then draw one character per entry of ``uniforms`` (count,)
     from softmax(logits / temperature), feeding each back in; return their ids (count,)."""
     prompt_ids, draws = check_sampling(prompt, uniforms, temperature, weights.vocabulary_size)
-    step_logits, state = logits(weights, prompt_ids[None, :])
-    chosen = np.empty(len(draws), dtype=np.int64)
-    for k, draw in enumerate(draws):
-        probs = np.exp(log_softmax(step_logits[0, -1] / temperature))
-        chosen[k] = choose(np.cumsum(probs), draw)
-        step_logits, state = logits(weights, chosen[None, k : k + 1], state)
-    return chosen
+    state = None
+
+    def read(ids: np.ndarray) -> np.ndarray:
+        nonlocal state
+        step_logits, state = logits(weights, ids, state)
+        return np.exp(log_softmax(step_logits[0, -1] / temperature))
+
+    return sample_with(read, prompt_ids, draws)

@@ -10,6 +10,7 @@ to a global norm (``clip_grad_norm_``) before the update. Same functions and sig
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -21,15 +22,16 @@ from companion.models.language_model import (
     LanguageModelWeights,
     check_sampling,
     check_training,
-    choose,
+    sample_with,
 )
-from companion.models.torch_models import single_bias
+from companion.models.torch_models import EmbeddingLSTM
+from companion.models.training import fit
 from companion.weights import LSTMWeights
 
 State = tuple[torch.Tensor, torch.Tensor]
 
 
-class CharacterModel(nn.Module):
+class CharacterModel(EmbeddingLSTM):
     """Embedding -> LSTM (one bias, as in Keras) -> Linear.
 
     ids (batch, time) int64 and a state (h, c), each (1, batch, hidden), or None ->
@@ -37,9 +39,7 @@ class CharacterModel(nn.Module):
     """
 
     def __init__(self, vocabulary_size: int, embedding_dim: int, hidden_size: int) -> None:
-        super().__init__()
-        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
-        self.lstm = single_bias(nn.LSTM(embedding_dim, hidden_size, batch_first=True))
+        super().__init__(vocabulary_size, embedding_dim, hidden_size)
         self.dense = nn.Linear(hidden_size, vocabulary_size)
 
     def forward(self, ids: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
@@ -91,25 +91,29 @@ def train(
     """
     check_training(batches, epochs)
     model = from_weights(weights)
-    parameters = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(parameters, lr=learning_rate)
+    optimizer = torch.optim.Adam(
+        [p for p in model.parameters() if p.requires_grad], lr=learning_rate
+    )
     loss_function = nn.CrossEntropyLoss()
     inputs, targets = torch.from_numpy(batches.inputs), torch.from_numpy(batches.targets)
-    losses = []
-    for _ in range(epochs):
-        state: State | None = None
-        chunk_losses = []
-        for x, y in zip(inputs, targets, strict=True):
-            logits, state = model(x, state)
-            state = (state[0].detach(), state[1].detach())  # truncate: no gradient back
-            loss = loss_function(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(parameters, clip_norm)
-            optimizer.step()
-            chunk_losses.append(loss.item())
-        losses.append(float(np.mean(chunk_losses)))
-    return to_weights(model), losses
+
+    def chunks() -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        return zip(inputs, targets, strict=True)
+
+    def chunk_loss(
+        chunk: tuple[torch.Tensor, torch.Tensor], state: State | None
+    ) -> tuple[torch.Tensor, State]:
+        x, y = chunk
+        logits, state = model(x, state)
+        return loss_function(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)), state
+
+    def truncate(state: State) -> State:  # the values go on, no gradient goes back
+        return state[0].detach(), state[1].detach()
+
+    history = fit(
+        model, chunks, chunk_loss, optimizer, epochs=epochs, clip_norm=clip_norm, carry=truncate
+    )
+    return to_weights(model), history.loss
 
 
 def sample(
@@ -119,11 +123,12 @@ def sample(
     modules: ids (count,) of the characters drawn."""
     prompt_ids, draws = check_sampling(prompt, uniforms, temperature, weights.vocabulary_size)
     model = from_weights(weights)
-    chosen = np.empty(len(draws), dtype=np.int64)
+    state: State | None = None
+
+    def read(ids: np.ndarray) -> np.ndarray:
+        nonlocal state
+        logits, state = model(torch.from_numpy(ids), state)
+        return torch.softmax(logits[0, -1] / temperature, dim=-1).numpy()
+
     with torch.no_grad():
-        logits, state = model(torch.from_numpy(prompt_ids[None, :]))
-        for k, draw in enumerate(draws):
-            probs = torch.softmax(logits[0, -1] / temperature, dim=-1).numpy()
-            chosen[k] = choose(np.cumsum(probs), draw)
-            logits, state = model(torch.from_numpy(chosen[None, k : k + 1]), state)
-    return chosen
+        return sample_with(read, prompt_ids, draws)

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from companion.models import History
+from companion.models.training import fit
 from companion.weights import LSTMWeights, glorot_uniform
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -49,7 +50,23 @@ def parameter_count(module: nn.Module, *, trainable_only: bool = True) -> int:
     )
 
 
-class SingleLSTM(nn.Module):
+class EmbeddingLSTM(nn.Module):
+    """Embedding -> ``nn.LSTM`` with one bias (:func:`single_bias`), batch first, as Keras
+    builds it: the start of article 000's three models and of the character-level language
+    model (``lstm_options`` go to ``nn.LSTM``). Subclasses add their read-out and
+    ``forward``."""
+
+    def __init__(
+        self, vocabulary_size: int, embedding_dim: int, state_dim: int, **lstm_options: Any
+    ) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
+        self.lstm = single_bias(
+            nn.LSTM(embedding_dim, state_dim, batch_first=True, **lstm_options)
+        )
+
+
+class SingleLSTM(EmbeddingLSTM):
     """Article 000's single-layer LSTM: Embedding -> LSTM (all outputs) -> Flatten -> Linear.
 
     tokens (batch, sequence_length) int64 -> logits (batch,); sigmoid gives p(positive).
@@ -58,9 +75,7 @@ class SingleLSTM(nn.Module):
     def __init__(
         self, vocabulary_size: int, embedding_dim: int, sequence_length: int, state_dim: int
     ) -> None:
-        super().__init__()
-        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
-        self.lstm = single_bias(nn.LSTM(embedding_dim, state_dim, batch_first=True))
+        super().__init__(vocabulary_size, embedding_dim, state_dim)
         self.output = nn.Linear(sequence_length * state_dim, 1)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -68,7 +83,7 @@ class SingleLSTM(nn.Module):
         return self.output(outputs.flatten(1))[:, 0]
 
 
-class BidirectionalLSTM(nn.Module):
+class BidirectionalLSTM(EmbeddingLSTM):
     """Article 000's bidirectional LSTM -> Dropout(0.25) -> Linear(64) -> Dropout(0.3) ->
     Linear(1). PyTorch has no recurrent dropout, so Keras's recurrent_dropout=0.1 has no
     counterpart here (it adds no parameters).
@@ -79,11 +94,7 @@ class BidirectionalLSTM(nn.Module):
     def __init__(
         self, vocabulary_size: int, embedding_dim: int, sequence_length: int, state_dim: int
     ) -> None:
-        super().__init__()
-        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
-        self.lstm = single_bias(
-            nn.LSTM(embedding_dim, state_dim, batch_first=True, bidirectional=True)
-        )
+        super().__init__(vocabulary_size, embedding_dim, state_dim, bidirectional=True)
         self.head = nn.Sequential(
             nn.Dropout(0.25), nn.Linear(2 * state_dim, 64), nn.Dropout(0.3), nn.Linear(64, 1)
         )
@@ -95,19 +106,15 @@ class BidirectionalLSTM(nn.Module):
         return self.head(torch.cat([h[0], h[1]], dim=1))[:, 0]
 
 
-class StackedBidirectionalLSTM(nn.Module):
+class StackedBidirectionalLSTM(EmbeddingLSTM):
     """Article 000's stacked bidirectional LSTM: one ``nn.LSTM(num_layers=2,
     bidirectional=True)`` -> Linear(1). tokens (batch, sequence_length) -> logits (batch,)."""
 
     def __init__(
         self, vocabulary_size: int, embedding_dim: int, sequence_length: int, state_dim: int
     ) -> None:
-        super().__init__()
-        self.embedding = nn.Embedding(vocabulary_size, embedding_dim)
-        self.lstm = single_bias(
-            nn.LSTM(
-                embedding_dim, state_dim, num_layers=2, batch_first=True, bidirectional=True
-            )
+        super().__init__(
+            vocabulary_size, embedding_dim, state_dim, num_layers=2, bidirectional=True
         )
         self.output = nn.Linear(2 * state_dim, 1)
 
@@ -260,23 +267,22 @@ def train(
     optimizer = torch.optim.Adam(
         [p for p in module.parameters() if p.requires_grad], lr=learning_rate
     )
-    history = History([], [])
-    for _ in range(epochs):
-        module.train()
-        order = torch.randperm(inputs.shape[0])
-        total = 0.0
-        for start in range(0, inputs.shape[0], batch_size):
-            batch = order[start : start + batch_size]
-            optimizer.zero_grad()
-            value = criterion(module(inputs[batch]), targets[batch])
-            value.backward()
-            optimizer.step()
-            total += value.item() * batch.shape[0]
-        history.loss.append(total / inputs.shape[0])
-        if validation is not None:
-            outputs = torch.from_numpy(predict(module, validation[0]))
-            expected = torch.from_numpy(np.array(validation[1], dtype=np.float32))
-            history.validation_loss.append(criterion(outputs, expected).item())
+
+    def shuffled() -> tuple[torch.Tensor, ...]:
+        return torch.randperm(inputs.shape[0]).split(batch_size)
+
+    def batch_loss(rows: torch.Tensor) -> torch.Tensor:
+        return criterion(module(inputs[rows]), targets[rows])
+
+    def validation_loss() -> float:
+        outputs = torch.from_numpy(predict(module, validation[0]))
+        expected = torch.from_numpy(np.array(validation[1], dtype=np.float32))
+        return criterion(outputs, expected).item()
+
+    history = fit(
+        module, shuffled, batch_loss, optimizer, epochs=epochs, samples=len,
+        validation=None if validation is None else validation_loss,
+    )  # fmt: skip
     module.eval()
     return history
 
