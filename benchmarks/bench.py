@@ -10,14 +10,23 @@ forward pass and the forward + backward pass of
 - ``nn.LSTM``: a ``torch.nn.LSTM`` built once, called on tensors (forward under
   ``torch.no_grad``; forward + backward with ``loss.backward()`` to the weights, inputs and
   initial state), the reference of every ratio;
-- ``keras eager``: a ``keras.layers.LSTM`` built once per case, called on tensors (forward
-  + backward under ``tf.GradientTape``), step by step from Python, fewer repeats, as each
-  call is slow;
-- ``keras compiled``: the same two calls traced once into a TensorFlow graph
-  (``tf.function``), as Keras's ``fit`` and ``predict`` run a model.
+- ``keras[b] eager``, for each Keras backend b (tensorflow, jax, torch): a
+  ``keras.layers.LSTM`` built once per case, called on tensors (forward + backward by the
+  backend's own automatic differentiation), fewer repeats, as each call is slow;
+- ``keras[b] compiled``: the same two calls compiled once, as Keras's ``fit`` and
+  ``predict`` run a model: ``tf.function`` on TensorFlow, ``jax.jit`` of the layer's
+  ``stateless_call`` on JAX. On PyTorch Keras compiles with ``torch.compile``, which unrolls
+  the layer's time loop: ``--torch-compile`` measures it at one shape (it takes minutes) and
+  writes ``torch_compile.csv``.
+
+Keras runs on one backend per process: each backend's cases run in a process of their own
+(``KERAS_BACKEND=b``, this script with ``--keras-only``), which times ``nn.LSTM`` beside
+them, so that every ratio comes from runs made in the same process and rounds. Float64 Keras
+runs keep float64 (:func:`companion._keras_tools.float64_kept`), as ``nn.LSTM`` does.
 
 Runs are interleaved (one of each per round), after a warm-up call each. Writes
-``runs.csv`` (every run), ``summary.csv`` (medians, ratios, GFLOP/s), ``machine.csv``,
+``runs.csv`` (every run, with the process that made it), ``summary.csv`` (medians, ratios,
+GFLOP/s), ``machine.csv``,
 ``memory.csv`` (tracemalloc peaks of the NumPy forward pass at the largest shape) and
 ``ratios.png`` to the output folder. Timings are never asserted anywhere.
 """
@@ -27,6 +36,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -37,6 +49,7 @@ import pandas as pd
 from companion import LSTMWeights, numpy_lstm
 from companion.analysis.benchmark import (
     RUN_COLUMNS,
+    SHAPE_COLUMNS,
     SHAPES,
     matmul_rate,
     plot_ratios,
@@ -45,8 +58,9 @@ from companion.analysis.benchmark import (
 )
 
 
-def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_too: bool):
-    """The calls to time for one shape and dtype: {pass: {implementation: call}}."""
+def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_only: bool):
+    """The calls to time for one shape and dtype: {pass: {implementation: call}}: NumPy and
+    PyTorch, or with ``keras_only`` Keras on this process's backend; ``nn.LSTM`` in both."""
     import torch
 
     from companion import torch_lstm
@@ -71,38 +85,104 @@ def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_too:
         outputs, _ = lstm(inputs, tuple(state))
         (outputs * d_torch).sum().backward()
 
-    forward = {
-        "numpy_lstm": lambda: numpy_lstm.forward(x, weights),
-        "torch_lstm": lambda: torch_lstm.forward(x, weights),
-        "nn.LSTM": torch_forward,
-    }
-    backward = {
-        "numpy_lstm": lambda: numpy_lstm.gradients(x, weights, d_outputs),
-        "torch_lstm": lambda: torch_lstm.gradients(x, weights, d_outputs),
-        "nn.LSTM": torch_backward,
-    }
-    if keras_too:
-        from companion._keras_tools import tf
-        from companion.keras_lstm import layer
-
-        keras_layer = layer(weights)
-        x_tf, d_tf = tf.constant(x), tf.constant(d_outputs)
-        variables = keras_layer.trainable_variables
-
-        def keras_backward():
-            with tf.GradientTape() as tape:
-                tape.watch(x_tf)
-                loss = tf.reduce_sum(keras_layer(x_tf)[0] * d_tf)
-            return tape.gradient(loss, [*variables, x_tf])
-
-        # The same calls traced once into a TensorFlow graph, as model.fit and predict run.
-        compiled_forward = tf.function(lambda: keras_layer(x_tf))
-        compiled_backward = tf.function(keras_backward)
-        forward["keras eager"] = lambda: keras_layer(x_tf)
-        forward["keras compiled"] = compiled_forward
-        backward["keras eager"] = keras_backward
-        backward["keras compiled"] = compiled_backward
+    forward = {"nn.LSTM": torch_forward}
+    backward = {"nn.LSTM": torch_backward}
+    if keras_only:
+        for pass_name, calls in keras_cases(weights, x, d_outputs).items():
+            (forward if pass_name == "forward" else backward).update(calls)
+    else:
+        forward |= {
+            "numpy_lstm": lambda: numpy_lstm.forward(x, weights),
+            "torch_lstm": lambda: torch_lstm.forward(x, weights),
+        }
+        backward |= {
+            "numpy_lstm": lambda: numpy_lstm.gradients(x, weights, d_outputs),
+            "torch_lstm": lambda: torch_lstm.gradients(x, weights, d_outputs),
+        }
     return {"forward": forward, "forward+backward": backward}
+
+
+def keras_cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray):
+    """Keras on this process's backend: {pass: {"keras[b] eager" / "keras[b] compiled":
+    call}}, each call run with float64 kept and waiting for its result."""
+    from companion._keras_tools import BACKEND, float64_kept, keras
+    from companion.keras_lstm import layer
+
+    lstm = layer(weights)
+    x_k, d_k = (keras.ops.convert_to_tensor(a) for a in (x, d_outputs))
+    variables = lstm.trainable_variables
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        def eager_forward():
+            return lstm(x_k)[0]
+
+        def eager_backward():
+            with tf.GradientTape() as tape:
+                tape.watch(x_k)
+                loss = tf.reduce_sum(lstm(x_k)[0] * d_k)
+            return tape.gradient(loss, [*variables, x_k])
+
+        # Traced once into a TensorFlow graph, as model.fit and predict run.
+        compiled_forward, compiled_backward = (
+            tf.function(call) for call in (eager_forward, eager_backward)
+        )
+    elif BACKEND == "jax":
+        import jax
+
+        values = [v.value for v in variables]
+
+        def outputs(values, x):
+            return lstm.stateless_call(values, [], x)[0][0]
+
+        def loss(values, x):
+            return keras.ops.sum(outputs(values, x) * d_k)
+
+        gradient = jax.grad(loss, argnums=(0, 1))
+        jitted_forward, jitted_gradient = jax.jit(outputs), jax.jit(gradient)
+
+        def eager_forward():
+            return jax.block_until_ready(lstm(x_k)[0])
+
+        def eager_backward():
+            return jax.block_until_ready(gradient(values, x_k))
+
+        def compiled_forward():
+            return jax.block_until_ready(jitted_forward(values, x_k))
+
+        def compiled_backward():
+            return jax.block_until_ready(jitted_gradient(values, x_k))
+    else:  # torch: eager only (see --torch-compile)
+        import torch
+
+        def eager_forward():
+            with torch.no_grad():
+                return lstm(x_k)[0]
+
+        def eager_backward():
+            inputs = x_k.clone().requires_grad_()
+            loss = (lstm(inputs)[0] * d_k).sum()
+            return torch.autograd.grad(loss, [v.value for v in variables] + [inputs])
+
+        compiled_forward = compiled_backward = None
+
+    def kept(call):
+        def run():
+            with float64_kept():
+                return call()
+
+        return run
+
+    name = f"keras[{BACKEND}]"
+    result = {"forward": {}, "forward+backward": {}}
+    for pass_name, eager, compiled in (
+        ("forward", eager_forward, compiled_forward),
+        ("forward+backward", eager_backward, compiled_backward),
+    ):
+        result[pass_name][f"{name} eager"] = kept(eager)
+        if compiled is not None:
+            result[pass_name][f"{name} compiled"] = kept(compiled)
+    return result
 
 
 def peak_memory(shape: tuple[int, int, int, int], dtype: str) -> pd.DataFrame:
@@ -158,14 +238,103 @@ def machine() -> pd.DataFrame:
     )
 
 
+def time_cases(keras_only: bool, repeats: int, keras_repeats: int, process: str) -> pd.DataFrame:
+    """Time :func:`cases` at every shape and dtype: one row per run (:data:`RUN_COLUMNS`)."""
+    started = time.perf_counter()
+    runs = []
+    for shape in SHAPES:
+        batch, steps, input_size, hidden = shape
+        for dtype in ("float32", "float64"):
+            weights = LSTMWeights.random(input_size, hidden, seed=0, dtype=dtype)
+            rng = np.random.default_rng(1)
+            x = rng.standard_normal((batch, steps, input_size)).astype(dtype)
+            d_outputs = rng.standard_normal((batch, steps, hidden)).astype(dtype)
+            for pass_name, calls in cases(weights, x, d_outputs, keras_only).items():
+                counts = {
+                    name: keras_repeats if name.endswith("eager") else repeats for name in calls
+                }
+                for name, seconds in time_interleaved(calls, counts).items():
+                    runs += [(*shape, dtype, pass_name, process, name, s) for s in seconds]
+                print(
+                    f"{process}: {shape} {dtype} {pass_name}: done at "
+                    f"{time.perf_counter() - started:.0f} s",
+                    flush=True,
+                )
+    return pd.DataFrame(runs, columns=list(RUN_COLUMNS))
+
+
+def keras_runs(keras_backend: str, args: argparse.Namespace) -> pd.DataFrame:
+    """This script with ``--keras-only`` in a process of its own on ``keras_backend``."""
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, __file__, "--keras-only", "--out", folder]
+        command += ["--repeats", str(args.repeats), "--keras-repeats", str(args.keras_repeats)]
+        env = {**os.environ, "KERAS_BACKEND": keras_backend}
+        subprocess.run(command, env=env, check=True)
+        return pd.read_csv(Path(folder) / "runs.csv")
+
+
+def torch_compile_runs(shape: tuple[int, int, int, int], repeats: int) -> pd.DataFrame:
+    """Keras on PyTorch compiled as ``jit_compile=True`` compiles it (``torch.compile``),
+    forward in float32 at ``shape``: the seconds of the first call (compiling) and of the
+    later calls, beside eager Keras and ``nn.LSTM``. Run with ``KERAS_BACKEND=torch``."""
+    import torch
+
+    from companion import torch_lstm
+    from companion._keras_tools import BACKEND, keras
+    from companion.keras_lstm import layer
+
+    if BACKEND != "torch":
+        raise SystemExit("--torch-compile needs KERAS_BACKEND=torch")
+    batch, steps, input_size, hidden = shape
+    weights = LSTMWeights.random(input_size, hidden, seed=0, dtype="float32")
+    x = np.random.default_rng(1).standard_normal((batch, steps, input_size)).astype("float32")
+    lstm, module = layer(weights), torch_lstm.module(weights)
+    x_k, x_torch = keras.ops.convert_to_tensor(x), torch.from_numpy(x)
+    compiled = torch.compile(lstm)
+    rows = []
+    with torch.no_grad():
+        start = time.perf_counter()
+        compiled(x_k)
+        rows.append(("keras[torch] compiled, first call", time.perf_counter() - start))
+        calls = {
+            "keras[torch] compiled": lambda: compiled(x_k),
+            "keras[torch] eager": lambda: lstm(x_k),
+            "nn.LSTM": lambda: module(x_torch),
+        }
+        for name, seconds in time_interleaved(calls, dict.fromkeys(calls, repeats)).items():
+            rows += [(name, s) for s in seconds]
+    return pd.DataFrame(
+        [(*shape, "float32", "forward", name, s) for name, s in rows],
+        columns=[*SHAPE_COLUMNS, "dtype", "pass", "implementation", "seconds"],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--keras-repeats", type=int, default=3)
     parser.add_argument("--no-keras", action="store_true")
+    parser.add_argument(
+        "--keras-only", action="store_true", help="time Keras on KERAS_BACKEND (and nn.LSTM)"
+    )
+    parser.add_argument(
+        "--torch-compile",
+        action="store_true",
+        help="only time Keras on PyTorch compiled, at one shape (minutes); KERAS_BACKEND=torch",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.torch_compile:
+        compile_runs = torch_compile_runs(SHAPES[1], args.keras_repeats)
+        compile_runs.to_csv(args.out / "torch_compile.csv", index=False, float_format="%.6g")
+        print(compile_runs.to_string(index=False))
+        return
+    if args.keras_only:
+        backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+        runs = time_cases(True, args.repeats, args.keras_repeats, f"keras[{backend}]")
+        runs.to_csv(args.out / "runs.csv", index=False)
+        return
     started = time.perf_counter()
     info = machine()
     import torch
@@ -184,29 +353,10 @@ def main() -> None:
     # The ceiling: the faster of NumPy's and PyTorch's matrix product, measured before and
     # after the runs (a machine only warming up measures low), the best of both kept.
     numpy_rates, torch_rates = ceiling()
-    runs = []
-    for shape in SHAPES:
-        batch, steps, input_size, hidden = shape
-        for dtype in ("float32", "float64"):
-            weights = LSTMWeights.random(input_size, hidden, seed=0, dtype=dtype)
-            rng = np.random.default_rng(1)
-            x = rng.standard_normal((batch, steps, input_size)).astype(dtype)
-            d_outputs = rng.standard_normal((batch, steps, hidden)).astype(dtype)
-            for pass_name, calls in cases(weights, x, d_outputs, not args.no_keras).items():
-                repeats = {
-                    name: args.keras_repeats if name == "keras eager" else args.repeats
-                    for name in calls
-                }
-                for name, seconds in time_interleaved(calls, repeats).items():
-                    runs += [(*shape, dtype, pass_name, name, s) for s in seconds]
-                print(
-                    f"{shape} {dtype} {pass_name}: done at {time.perf_counter() - started:.0f} s",
-                    flush=True,
-                )
-    runs = pd.DataFrame(
-        runs,
-        columns=list(RUN_COLUMNS),
-    )
+    runs = [time_cases(False, args.repeats, args.keras_repeats, "numpy and torch")]
+    if not args.no_keras:
+        runs += [keras_runs(backend, args) for backend in ("tensorflow", "jax", "torch")]
+    runs = pd.concat(runs, ignore_index=True)
     for best, again in zip((numpy_rates, torch_rates), ceiling(), strict=True):
         for dtype in best:
             best[dtype] = max(best[dtype], again[dtype])

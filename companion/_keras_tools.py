@@ -87,11 +87,13 @@ def float64_kept() -> Iterator[None]:
     """Keep float64 arithmetic in float64 on every Keras backend.
 
     Keras 3's type promotion (``keras.backend.result_type``) maps float64 to float32 on every
-    backend except TensorFlow, "to be aligned with JAX's default behavior", and the JAX and
-    PyTorch backends' ``keras.ops.matmul`` compute in that promoted type: two float64 arrays
-    are multiplied in float32 and the product cast back to float64, which costs 8 digits
-    (about 1e-8 where float64 promises 1e-16). Inside this context the promotion table keeps
-    float64, as it does on TensorFlow; float32 results are unchanged.
+    backend except TensorFlow, "to be aligned with JAX's default behavior", and operations
+    that consult it compute in float32: on PyTorch ``keras.ops.matmul`` (two float64 arrays
+    multiplied in float32, the product cast back where a variable is involved), on JAX
+    ``keras.ops.tanh`` (a float64 array in, float32 out). A float64 LSTM loses 8 digits that
+    way (about 1e-8 where float64 promises 1e-16); :mod:`companion.analysis.keras_backends`
+    shows it. Inside this context the promotion table keeps float64, as it does on
+    TensorFlow; float32 results are unchanged.
     """
     from keras.src.backend.common import dtypes
 

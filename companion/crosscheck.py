@@ -49,6 +49,7 @@ import itertools
 import multiprocessing
 import os
 import re
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -87,7 +88,10 @@ def _keras_backend_of(backend: str) -> str | None:
 
 
 def _use_keras_backend(name: str) -> None:
+    """Start a Keras process: its backend, and Ctrl-C (or a notebook kernel's shutdown, which
+    interrupts the whole process group) left to the parent, which ends the process."""
     os.environ["KERAS_BACKEND"] = name
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @functools.cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 
 import numpy as np
@@ -42,3 +43,21 @@ def max_difference(a, b) -> float:
 def backend(request):
     """Each LSTM backend module in turn."""
     return load_backend(request.param)
+
+
+def _uses_keras(item: pytest.Item) -> bool:
+    """Whether a test runs Keras: a parameter or the test's code names it."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and any("keras" in str(v) for v in callspec.params.values()):
+        return True
+    function = getattr(item, "function", None)
+    return function is not None and "keras" in inspect.getsource(function)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that run Keras ``keras``: ``make unit`` runs them again on each of
+    Keras's other backends, each in a process of its own (``KERAS_BACKEND=jax pytest -m
+    keras``)."""
+    for item in items:
+        if _uses_keras(item):
+            item.add_marker(pytest.mark.keras)

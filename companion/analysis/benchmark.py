@@ -33,8 +33,10 @@ CASE = (*SHAPE_COLUMNS, "dtype", "pass")
 """What identifies a benchmark case: the shape, the dtype and the pass ("forward" or
 "forward+backward")."""
 
-RUN_COLUMNS = (*CASE, "implementation", "seconds")
-"""The columns of the raw runs that :func:`summarise` reads, one row per timed call."""
+RUN_COLUMNS = (*CASE, "process", "implementation", "seconds")
+"""The columns of the raw runs that :func:`summarise` reads, one row per timed call;
+``process`` names the process that made it (Keras runs on one backend per process, and each
+process times ``nn.LSTM`` beside its own implementations)."""
 
 
 def lstm_flops(batch: int, time: int, input_size: int, hidden: int, *, backward: bool) -> int:
@@ -97,15 +99,24 @@ def summarise(runs: pd.DataFrame, rates: Mapping[str, float]) -> pd.DataFrame:
     they were made (round by round, as :func:`time_interleaved` makes them). rates: the
     matmul GFLOP/s per dtype.
     Adds the median seconds and, from the ratio of each run to the ``nn.LSTM`` run of the
-    same round (over the rounds both made), ``ratio``, their median, and ``ratio_low`` and
-    ``ratio_high``, their quartiles: the middle half of the rounds, the run-to-run spread.
-    Then GFLOP/s (from the median seconds) and its percentage of the matmul rate.
+    same process and round (over the rounds both made), ``ratio``, their median, and
+    ``ratio_low`` and ``ratio_high``, their quartiles: the middle half of the rounds, the
+    run-to-run spread. Then GFLOP/s (from the median seconds) and its percentage of the
+    matmul rate. ``nn.LSTM``'s own row is that of the first process.
     """
     case = list(CASE)
-    runs = runs.assign(round=runs.groupby([*case, "implementation"], sort=False).cumcount())
-    reference = runs[runs["implementation"] == REFERENCE][[*case, "round", "seconds"]]
-    paired = runs.merge(reference, on=[*case, "round"], suffixes=("", "_reference"))
+    in_process = [*case, "process"]
+    runs = runs.assign(
+        round=runs.groupby([*in_process, "implementation"], sort=False).cumcount()
+    )
+    reference = runs[runs["implementation"] == REFERENCE][[*in_process, "round", "seconds"]]
+    paired = runs.merge(reference, on=[*in_process, "round"], suffixes=("", "_reference"))
     paired["ratio"] = paired["seconds"] / paired["seconds_reference"]
+    first = runs["process"].iloc[0]
+    runs, paired = (
+        frame[(frame["implementation"] != REFERENCE) | (frame["process"] == first)]
+        for frame in (runs, paired)
+    )
     table = (
         runs.groupby([*case, "implementation"], sort=False)["seconds"]
         .agg(median="median", runs="size")
