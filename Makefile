@@ -40,8 +40,13 @@ test: lint unit nbval build
 lint: $(SETUP)
 	$(BIN)/ruff check .
 
+# The unit tests on Keras's default backend, TensorFlow, then the tests that run Keras again on
+# JAX and on PyTorch, each backend in a process of its own (Keras takes one per process).
 unit: $(SETUP)
 	$(BIN)/python -m pytest -n $(WORKERS) tests
+	for backend in jax torch; do \
+	  KERAS_BACKEND=$$backend $(BIN)/python -m pytest -n $(WORKERS) -m keras -q tests || exit 1; \
+	done
 
 # Every notebook re-executed and its outputs compared with the stored ones, $(WORKERS) notebooks
 # at a time (each notebook's cells run in order, in one kernel).

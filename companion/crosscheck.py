@@ -42,6 +42,7 @@ the variants chapter), from the same comparisons and tolerances.
 from __future__ import annotations
 
 import argparse
+import atexit
 import concurrent.futures
 import functools
 import importlib
@@ -94,18 +95,31 @@ def _use_keras_backend(name: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-@functools.cache
+_KERAS_PROCESSES: dict[str, concurrent.futures.ProcessPoolExecutor] = {}
+
+
 def keras_process(keras_backend: str) -> concurrent.futures.ProcessPoolExecutor:
-    """A fresh Python process with ``KERAS_BACKEND=keras_backend``, kept for the session,
-    that runs the companion's functions: the ``keras[...]`` backends run there."""
+    """A fresh Python process with ``KERAS_BACKEND=keras_backend``, started on first use and
+    kept until this one exits, that runs the companion's functions: the ``keras[...]``
+    backends run there. ``keras_process(b).submit(f, *args).result()`` runs ``f`` there."""
     if keras_backend not in KERAS_BACKENDS:
         raise ValueError(f"Keras backend must be one of {KERAS_BACKENDS}; got {keras_backend!r}")
-    return concurrent.futures.ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_use_keras_backend,
-        initargs=(keras_backend,),
-    )
+    if keras_backend not in _KERAS_PROCESSES:
+        if not _KERAS_PROCESSES:
+            atexit.register(_stop_keras_processes)
+        _KERAS_PROCESSES[keras_backend] = concurrent.futures.ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_use_keras_backend,
+            initargs=(keras_backend,),
+        )
+    return _KERAS_PROCESSES[keras_backend]
+
+
+def _stop_keras_processes() -> None:
+    """End the Keras processes while this interpreter can still clean up after them."""
+    while _KERAS_PROCESSES:
+        _KERAS_PROCESSES.popitem()[1].shutdown()
 
 
 class Model(NamedTuple):

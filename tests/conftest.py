@@ -22,7 +22,17 @@ settings.register_profile(
     max_examples=40,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile("book")
+# The second and third Keras backends rerun the Keras tests with 10 examples each (also
+# derandomized): Keras on JAX compiles its time loop afresh for every new shape, which makes
+# 40 examples of every property test take minutes.
+settings.register_profile(
+    "other-keras-backend", parent=settings.get_profile("book"), max_examples=10
+)
+settings.load_profile(
+    "book"
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow"
+    else "other-keras-backend"
+)
 
 BACKEND_NAMES = ("numpy", "keras", "torch")
 TOLERANCE = {"float64": 1e-12, "float32": 1e-5}

@@ -51,7 +51,7 @@ def tiny_runs() -> pd.DataFrame:
     rows = []
     for pass_name in ("forward", "forward+backward"):
         for name, seconds in (("numpy_lstm", 2.0), ("nn.LSTM", 1.0)):
-            rows += [(1, 2, 3, 4, "float64", pass_name, name, seconds)] * 2
+            rows += [(1, 2, 3, 4, "float64", pass_name, "main", name, seconds)] * 2
     return pd.DataFrame(
         rows,
         columns=list(RUN_COLUMNS),
@@ -72,14 +72,30 @@ def test_ratios_pair_the_runs_of_a_round():
     in one round leaves the ratio alone."""
     rows = []
     for seconds_numpy, seconds_torch in ((2.0, 1.0), (20.0, 10.0), (3.0, 1.0), (4.0, 1.0)):
-        rows += [(1, 2, 3, 4, "float64", "forward", "numpy_lstm", seconds_numpy)]
-        rows += [(1, 2, 3, 4, "float64", "forward", "nn.LSTM", seconds_torch)]
+        rows += [(1, 2, 3, 4, "float64", "forward", "main", "numpy_lstm", seconds_numpy)]
+        rows += [(1, 2, 3, 4, "float64", "forward", "main", "nn.LSTM", seconds_torch)]
     table = summarise(pd.DataFrame(rows, columns=list(RUN_COLUMNS)), {"float64": 1.0})
     row = table[table["implementation"] == "numpy_lstm"].iloc[0]
     assert row["ratio"] == 2.5  # the median of the ratios 2, 2, 3, 4
     assert (row["ratio_low"], row["ratio_high"]) == (2.0, 3.25)  # their quartiles
     cell = ratio_table(table, "forward", "float64").loc["numpy_lstm", "(1, 2, 3, 4)"]
     assert cell == "2.50 (2.00-3.25)"
+
+
+def test_each_process_is_paired_with_its_own_nn_lstm():
+    """Keras runs in a process per backend, each timing nn.LSTM beside it: a ratio divides by
+    the nn.LSTM run of the same process and round, and nn.LSTM's own row is the first
+    process's."""
+    case = (1, 2, 3, 4, "float32", "forward")
+    rows = [(*case, "main", "nn.LSTM", 1.0), (*case, "main", "numpy_lstm", 2.0)]
+    jax = "keras[jax]"
+    rows += [(*case, jax, "nn.LSTM", 10.0), (*case, jax, "keras[jax] eager", 30.0)]
+    table = summarise(pd.DataFrame(rows, columns=list(RUN_COLUMNS)), {"float32": 1.0})
+    by_name = table.set_index("implementation")
+    assert by_name.loc["keras[jax] eager", "ratio"] == 3.0  # 30 / 10, not 30 / 1
+    assert by_name.loc["numpy_lstm", "ratio"] == 2.0
+    assert list(table["implementation"]).count("nn.LSTM") == 1
+    assert by_name.loc["nn.LSTM", "median"] == 1.0
 
 
 def test_a_goal_is_judged_against_the_spread():
@@ -93,7 +109,7 @@ def test_goals_read_every_goal_from_the_summary():
     for shape, pass_name, _ in GOALS:
         for dtype in ("float32", "float64"):
             for name, seconds in (("numpy_lstm", 2.0), ("nn.LSTM", 1.0), ("torch_lstm", 4.0)):
-                rows += [(*shape, dtype, pass_name, name, seconds)] * 3
+                rows += [(*shape, dtype, pass_name, "main", name, seconds)] * 3
     table = summarise(pd.DataFrame(rows, columns=list(RUN_COLUMNS)), {"float32": 1.0,
                                                                         "float64": 1.0})
     against_torch = goals(table)

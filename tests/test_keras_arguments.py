@@ -87,18 +87,24 @@ def test_hard_sigmoids():
 
 
 def test_max_norm_equals_the_keras_constraint():
+    from companion._keras_tools import float64_kept
     from companion.models.keras_models import keras
 
+    # 2.25, not 2.3: Keras on PyTorch clips to the limit as a float32 number, and 2.25 is one
+    limit = 2.25
     weights = np.random.default_rng(3).standard_normal((5, 8))
     for axis in (0, 1):
-        constrained = arguments.max_norm(weights, 2.3, axis=axis)
-        expected = keras.ops.convert_to_numpy(keras.constraints.MaxNorm(2.3, axis=axis)(weights))
+        constrained = arguments.max_norm(weights, limit, axis=axis)
+        with float64_kept():  # outside TensorFlow Keras would compute it in float32
+            tensor = keras.ops.convert_to_tensor(weights, dtype="float64")
+            expected = keras.constraints.MaxNorm(limit, axis=axis)(tensor)
+        expected = keras.ops.convert_to_numpy(expected)
         np.testing.assert_allclose(constrained, expected, rtol=0, atol=1e-12)
         norms = np.linalg.norm(constrained, axis=axis)
-        assert np.all(norms <= 2.3)
-        long = np.linalg.norm(weights, axis=axis) > 2.3
+        assert np.all(norms <= limit + 1e-12)
+        long = np.linalg.norm(weights, axis=axis) > limit
         assert long.any() and (~long).any()  # the case has slices on both sides of the limit
-        np.testing.assert_allclose(norms[long], 2.3, rtol=1e-6)
+        np.testing.assert_allclose(norms[long], limit, rtol=1e-6)
 
 
 def test_max_norm_rejects_a_limit_that_is_not_positive():

@@ -146,6 +146,8 @@ def test_weights_refuse_mismatched_shapes(tiny_weights) -> None:
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_training_learns_a_periodic_text(backend: str) -> None:
     module = pytest.importorskip(f"companion.models.{backend}_language_model")
+    if backend == "keras" and module.keras.config.backend() == "torch":
+        pytest.skip("Keras 3.15.1 cannot train a stateful LSTM on PyTorch (test_keras_backends)")
     batches = characters.stream_batches(np.tile([1, 2, 3, 4], 60), batch=4, steps=6)
     initial = language_model.LanguageModelWeights.random(5, 4, 8, seed=0)
     trained, losses = module.train(initial, batches, epochs=8, learning_rate=0.05, clip_norm=1.0)
