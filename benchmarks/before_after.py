@@ -66,7 +66,7 @@ def main() -> None:
             rng = np.random.default_rng(1)
             x = rng.standard_normal((batch, time, input_size)).astype(dtype)
             d_outputs = rng.standard_normal((batch, time, hidden)).astype(dtype)
-            reference = cases(weights, x, d_outputs, keras_too=False)
+            reference = cases(weights, x, d_outputs, keras_only=False)
             for pass_name, function in (("forward", "forward"), ("forward+backward", "gradients")):
                 arguments = (x, weights) if function == "forward" else (x, weights, d_outputs)
                 calls = {
