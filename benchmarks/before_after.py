@@ -1,12 +1,16 @@
 """What the optimisation of ``companion/numpy_lstm.py`` bought: the NumPy LSTM of earlier
-commits against the current one, forward and forward + backward, interleaved.
+commits against the current one, forward and forward + backward, interleaved with
+``torch.nn.LSTM`` as ``make bench`` calls it.
 
-    python benchmarks/before_after.py REVISION... [--out benchmarks/results]
+    python benchmarks/before_after.py REVISION... [--out benchmarks/results] [--repeats 5]
 
 Each REVISION is a git revision whose ``companion/numpy_lstm.py`` is timed, oldest first
 (the book uses the commit before the optimisation and the commits of each step); the
 working tree's version comes last, as "current". Writes ``before_after.csv``: the median
-seconds of each version and the speed-up of the current one over the first.
+seconds of each version, the speed-up of the current one over the first, and for each
+version the median ratio of a round to the ``nn.LSTM`` run of the same round with its
+quartiles over the rounds (``<version> ratio``, ``ratio_low``, ``ratio_high``): on a busy
+machine the ratios vary less than the seconds.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench import cases  # benchmarks/bench.py, beside this script
 
 from companion import LSTMWeights, numpy_lstm
-from companion.analysis.benchmark import CASE, SHAPES, time_interleaved
+from companion.analysis.benchmark import CASE, REFERENCE, SHAPES, time_interleaved
 
 
 def module_at(revision: str):
@@ -61,19 +66,30 @@ def main() -> None:
             rng = np.random.default_rng(1)
             x = rng.standard_normal((batch, time, input_size)).astype(dtype)
             d_outputs = rng.standard_normal((batch, time, hidden)).astype(dtype)
+            reference = cases(weights, x, d_outputs, keras_only=False)
             for pass_name, function in (("forward", "forward"), ("forward+backward", "gradients")):
                 arguments = (x, weights) if function == "forward" else (x, weights, d_outputs)
                 calls = {
                     version: partial(getattr(module, function), *arguments)
                     for version, module in versions.items()
                 }
+                calls[REFERENCE] = reference[pass_name][REFERENCE]
                 seconds = time_interleaved(calls, dict.fromkeys(calls, args.repeats))
-                medians = [float(np.median(seconds[v])) for v in versions]
-                rows.append((batch, time, input_size, hidden, dtype, pass_name, *medians))
-    table = pd.DataFrame(
-        rows,
-        columns=[*CASE, *versions],
-    )
+                case = (batch, time, input_size, hidden, dtype, pass_name)
+                row = dict(zip(CASE, case, strict=True))
+                row.update((v, float(np.median(seconds[v]))) for v in versions)
+                for version in versions:
+                    ratios = np.asarray(seconds[version]) / np.asarray(seconds[REFERENCE])
+                    low, median, high = np.quantile(ratios, [0.25, 0.5, 0.75])
+                    row.update(
+                        {
+                            f"{version} ratio": median,
+                            f"{version} ratio_low": low,
+                            f"{version} ratio_high": high,
+                        }
+                    )
+                rows.append(row)
+    table = pd.DataFrame(rows)
     table["speed_up"] = table[args.revisions[0]] / table["current"]
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "before_after.csv", index=False, float_format="%.6g")

@@ -212,7 +212,9 @@ def _run(
     Every array the loop writes is allocated before it starts. Step t reads its state from
     slot ``t % slots`` of the state and gate buffers and writes the next state to the slot
     after it: with a cache there is a slot per step (plus one for the final state), so the
-    buffers become the cache; without, two slots are reused in turn.
+    buffers become the cache; without, two slots are reused in turn. The views a step works
+    on are made once per slot, before the loop: without a cache the loop makes only the
+    views of its input projection and output.
     """
     if go_backwards:
         inputs = reverse_time(inputs)
@@ -236,23 +238,32 @@ def _run(
     h_states, c_states = np.empty((2, slots, batch, hidden), dtype)
     h_states[0], c_states[0] = h0, c0
     gates = np.empty((max(slots - 1, 1), batch, 4 * hidden), dtype)
-    # Views of each gate in every slot, made once: (slots - 1, batch, hidden) each.
+    # Views of each gate in every slot: (slots - 1, batch, hidden) each.
     gate_views = np.moveaxis(gates.reshape(len(gates), batch, 4, hidden), 2, 0)
     tanh_c = np.empty((max(slots - 1, 1), batch, hidden), dtype)
+    # What step t works on, by slot: its state, the next state, its gates and tanh(c_new).
+    slot_views = [
+        (
+            h_states[slot],
+            c_states[slot],
+            h_states[(slot + 1) % slots],
+            c_states[(slot + 1) % slots],
+            gates[slot % len(gates)],
+            tanh_c[slot % len(gates)],
+            *gate_views[:, slot % len(gates)],
+        )
+        for slot in range(min(slots, time))
+    ]
     input_times_candidate = np.empty((batch, hidden), dtype)
     outputs = np.empty((batch, time, hidden), dtype)
     skipped = None if mask is None else ~mask.T[:, :, None]  # (time, batch, 1)
     for t in range(time):
-        now, after = t % slots, (t + 1) % slots
-        h, c, h_new, c_new = h_states[now], c_states[now], h_states[after], c_states[after]
-        slot = t % len(gates)
-        step_gates, step_tanh_c = gates[slot], tanh_c[slot]
+        h, c, h_new, c_new, step_gates, step_tanh_c, i, f, g, o = slot_views[t % slots]
         np.matmul(h, recurrent_kernel, out=step_gates)
         step_gates += projected[t]
         np.tanh(step_gates, out=step_gates)  # g = tanh(z_g); i, f, o = tanh(z / 2) so far
         step_gates *= scale
         step_gates += shift
-        i, f, g, o = gate_views[:, slot]
         np.multiply(f, c, out=c_new)  # c_new = f * c + i * g
         np.multiply(i, g, out=input_times_candidate)
         c_new += input_times_candidate
