@@ -44,6 +44,9 @@ def test_time_interleaved_runs_each_call_its_repeats():
     seconds = time_interleaved({n: (lambda n=n: call(n)) for n in counts}, {"a": 3, "b": 1})
     assert [len(seconds["a"]), len(seconds["b"])] == [3, 1]
     assert counts == {"a": 4, "b": 2}  # one warm-up call each
+    order = []
+    time_interleaved({n: (lambda n=n: order.append(n)) for n in "xyz"}, dict.fromkeys("xyz", 3))
+    assert "".join(order) == "xyz" + "xyz" + "yzx" + "zxy"  # warm-up, then rotated rounds
     assert matmul_rate(8, "float64", repeats=1) > 0
 
 

@@ -81,14 +81,17 @@ def time_interleaved(
 ) -> dict[str, list[float]]:
     """Time each call ``repeats[name]`` times after one warm-up call, round-robin: every
     round runs each name still short of its repeats once, so a slow spell of the machine
-    touches all of them alike. Returns the seconds of every run, by name."""
+    touches all of them alike, and each round starts one name further on, so that no call
+    always runs right after the same other one. Returns the seconds of every run, by name."""
     for call in calls.values():
         call()
     seconds: dict[str, list[float]] = {name: [] for name in calls}
+    names = list(calls)
     for round_number in range(max(repeats.values())):
-        for name, call in calls.items():
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
             if round_number < repeats[name]:
-                seconds[name].append(_seconds(call))
+                seconds[name].append(_seconds(calls[name]))
     return seconds
 
 
