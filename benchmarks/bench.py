@@ -131,9 +131,10 @@ def keras_cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray):
         import jax
 
         values = [v.value for v in variables]
+        fixed = [v.value for v in lstm.non_trainable_variables]  # the dropout seed
 
         def outputs(values, x):
-            return lstm.stateless_call(values, [], x)[0][0]
+            return lstm.stateless_call(values, fixed, x)[0][0]
 
         def loss(values, x):
             return keras.ops.sum(outputs(values, x) * d_k)

@@ -174,13 +174,13 @@ def plot_ratios(table: pd.DataFrame) -> Any:
 
 
 def load_results(folder: Path | str) -> dict[str, pd.DataFrame]:
-    """The CSV files ``make bench`` (and ``benchmarks/before_after.py``) wrote into
-    ``folder`` (the repository's ``benchmarks/results``), by stem: summary, machine, memory,
-    before_after."""
+    """The CSV files ``make bench`` (and ``benchmarks/before_after.py``, ``bench.py
+    --torch-compile``) wrote into ``folder`` (the repository's ``benchmarks/results``), by
+    stem: summary, machine, memory, before_after, torch_compile."""
     folder = Path(folder)
     return {
         stem: pd.read_csv(folder / f"{stem}.csv")
-        for stem in ("summary", "machine", "memory", "before_after")
+        for stem in ("summary", "machine", "memory", "before_after", "torch_compile")
     }
 
 
