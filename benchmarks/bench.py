@@ -16,7 +16,7 @@ forward pass and the forward + backward pass of
 - ``keras[b] compiled``: the same two calls compiled once, as Keras's ``fit`` and
   ``predict`` run a model: ``tf.function`` on TensorFlow, ``jax.jit`` of the layer's
   ``stateless_call`` on JAX. On PyTorch Keras compiles with ``torch.compile``, which unrolls
-  the layer's time loop: ``--torch-compile`` measures it at one shape (it takes minutes) and
+  the layer's time loop: ``--torch-compile`` measures it at one shape (the first call compiles) and
   writes ``torch_compile.csv``.
 
 Keras runs on one backend per process: each backend's cases run in a process of their own
@@ -322,7 +322,7 @@ def main() -> None:
     parser.add_argument(
         "--torch-compile",
         action="store_true",
-        help="only time Keras on PyTorch compiled, at one shape (minutes); KERAS_BACKEND=torch",
+        help="only time Keras on PyTorch compiled, at one shape; needs KERAS_BACKEND=torch",
     )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -375,7 +375,7 @@ def main() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    plot_ratios(table).savefig(args.out / "ratios.png", dpi=100)
+    plot_ratios(table).savefig(args.out / "ratios.png", dpi=100, bbox_inches="tight")
     with pd.option_context("display.width", 160, "display.max_rows", 200):
         print(info.to_string(index=False))
         print(table.to_string(index=False, float_format="%.3g"))

@@ -168,8 +168,15 @@ def plot_ratios(table: pd.DataFrame) -> Any:
         axis.set_title(f"{pass_name}, {dtype}")
         axis.set_xlabel("batch, time / input, hidden")
     axes[0][0].set_ylabel("median time / nn.LSTM's (log scale)")
-    axes[0][-1].legend(fontsize="small")
     figure.tight_layout()
+    # Below the panels, where no bar can hide behind it.
+    figure.legend(
+        *axes[0][0].get_legend_handles_labels(),
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=min(4, len(implementations)),
+        fontsize="small",
+    )
     return figure
 
 
