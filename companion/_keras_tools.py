@@ -19,8 +19,7 @@ from typing import Any
 
 import numpy as np
 
-KERAS_BACKENDS = ("tensorflow", "jax", "torch")
-"""The Keras 3 backends the companion runs on; ``KERAS_BACKEND`` picks one per process."""
+from companion.crosscheck import KERAS_BACKENDS
 
 # TensorFlow's C++ start-up messages about absent CUDA drivers: noise on a CPU machine, and
 # their timestamps would change every stored notebook output.

@@ -57,18 +57,17 @@ def float64_ops(size: int = 64, seed: int = 0) -> list[Float64Op]:
 
 
 def masked_first_output(hidden: int = 3, seed: int = 0) -> np.ndarray:
-    """The first output of a plain ``keras.layers.LSTM`` whose first step is masked, for one
+    """The first output of a plain ``keras.layers.LSTM`` (:func:`companion.keras_lstm.layer`,
+    called directly, without the companion's convention) whose first step is masked, for one
     sequence of two steps with initial state h0 = 1, c0 = 1: shape (hidden,)."""
     from companion._keras_tools import keras
+    from companion.keras_lstm import layer
     from companion.weights import LSTMWeights
 
     weights = LSTMWeights.random(2, hidden, seed=seed)
-    lstm = keras.layers.LSTM(hidden, return_sequences=True, dtype="float64")
-    lstm.build((None, None, 2))
-    weights.to_keras(lstm)
     x = np.random.default_rng(seed).standard_normal((1, 2, 2))
     ones = np.ones((1, hidden))
-    outputs = lstm(x, initial_state=[ones, ones], mask=np.array([[False, True]]))
+    outputs, _, _ = layer(weights)(x, initial_state=[ones, ones], mask=np.array([[False, True]]))
     return np.asarray(keras.ops.convert_to_numpy(outputs))[0, 0]
 
 
