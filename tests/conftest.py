@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 
 import numpy as np
@@ -40,25 +39,17 @@ def max_difference(a, b) -> float:
     return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
 
 
-@pytest.fixture(params=BACKENDS)
+def backend_params(names=BACKENDS, prefix=()):
+    """``names`` as pytest parameters (each after the values of ``prefix``), those that run
+    Keras marked ``keras``: ``make unit`` runs the tests marked ``keras`` again on each of
+    Keras's other backends (``KERAS_BACKEND=jax pytest -m keras``)."""
+    return [
+        pytest.param(*prefix, name, marks=[pytest.mark.keras] if name == "keras" else [])
+        for name in names
+    ]
+
+
+@pytest.fixture(params=backend_params())
 def backend(request):
     """Each LSTM backend module in turn."""
     return backend_module(request.param)
-
-
-def _uses_keras(item: pytest.Item) -> bool:
-    """Whether a test runs Keras: a parameter or the test's code names it."""
-    callspec = getattr(item, "callspec", None)
-    if callspec is not None and any("keras" in str(v) for v in callspec.params.values()):
-        return True
-    function = getattr(item, "function", None)
-    return function is not None and "keras" in inspect.getsource(function)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the tests that run Keras ``keras``: ``make unit`` runs them again on each of
-    Keras's other backends, each in a process of its own (``KERAS_BACKEND=jax pytest -m
-    keras``)."""
-    for item in items:
-        if _uses_keras(item):
-            item.add_marker(pytest.mark.keras)

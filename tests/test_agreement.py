@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import max_difference
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,6 +31,7 @@ def lstm_cases(draw, dtypes=("float32", "float64")):
     return x.astype(dtype), weights, state, mask, draw(st.booleans())
 
 
+@pytest.mark.keras
 @given(lstm_cases())
 def test_backends_agree(case):
     x, weights, state, mask, go_backwards = case
@@ -42,6 +44,7 @@ def test_backends_agree(case):
         assert max_difference(results["numpy"], results[name]) < tolerance, name
 
 
+@pytest.mark.keras
 def test_keras_go_backwards_reverses_processing_order():
     """go_backwards on the original sequence equals forwards on the reversed sequence."""
     weights = LSTMWeights.random(3, 4, seed=1)

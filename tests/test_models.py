@@ -15,6 +15,7 @@ from companion.models import keras_models, torch_models
 SIZES = dict(vocabulary_size=30, embedding_dim=4, sequence_length=16, state_dim=3)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("name", list(keras_models.SENTIMENT_MODELS))
 def test_sentiment_models_have_equal_parameter_counts(name):
     keras_model = keras_models.SENTIMENT_MODELS[name](**SIZES)
@@ -29,6 +30,7 @@ def test_sentiment_models_have_equal_parameter_counts(name):
     assert torch_models.predict(module, tokens).shape == (2,)
 
 
+@pytest.mark.keras
 def test_builders_are_seeded_and_named():
     a = keras_models.single_lstm(**SIZES, seed=5)
     b = keras_models.single_lstm(**SIZES, seed=5)
@@ -41,6 +43,7 @@ def test_builders_are_seeded_and_named():
     assert "lstm (LSTM)" in text and text.splitlines()[-1].endswith(f"{a.count_params():,}")
 
 
+@pytest.mark.keras
 def test_forecaster_and_stacked_classifier_shapes():
     model = keras_models.forecaster(5, 4, activation="tanh")
     assert model.count_params() == arguments.lstm_parameter_count(1, 4) + 5
@@ -50,6 +53,7 @@ def test_forecaster_and_stacked_classifier_shapes():
     assert torch_models.parameter_count(torch_models.Forecaster(4)) == model.count_params()
 
 
+@pytest.mark.keras
 def test_activated_lstm_matches_keras_relu_and_torch_tanh():
     weights = LSTMWeights.random(3, 4, seed=0)
     x = np.random.default_rng(0).standard_normal((2, 5, 3))
@@ -76,6 +80,7 @@ def test_single_bias_freezes_a_zero_bias_hh():
             assert not parameter.requires_grad and not parameter.any()
 
 
+@pytest.mark.keras
 def test_keras_initialise_draws_keras_style_weights():
     module = torch_models.keras_initialise(
         torch_models.StackedBidirectionalLSTM(**SIZES), seed=1
@@ -93,6 +98,7 @@ def test_keras_initialise_draws_keras_style_weights():
         assert torch.equal(a, b)
 
 
+@pytest.mark.keras
 def test_training_helpers_lower_the_loss_reproducibly():
     corpus = sentiment.generate_corpus(64, SIZES["sequence_length"], seed=0)
     module = torch_models.keras_initialise(torch_models.SingleLSTM(**{**SIZES,
@@ -137,6 +143,7 @@ def test_torch_validation_loss_is_the_loss_on_the_validation_data():
     )
 
 
+@pytest.mark.keras
 def test_last_output_lstm_takes_any_length_and_flatten_does_not():
     model = keras_models.last_output_lstm(10, 4, 3)
     flatten = keras_models.single_lstm(10, 4, 6, 3)

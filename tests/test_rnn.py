@@ -6,20 +6,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import backend_params
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, RNNWeights, keras_rnn, numpy_rnn
 from companion.__main__ import main as cli
 from companion.gradcheck import gradcheck
-from companion.registry import BACKENDS, TOLERANCES, backend_module
+from companion.registry import TOLERANCES, backend_module
 
 keras = keras_rnn.keras
 W = RNNWeights.random(3, 4, seed=0)
 X = np.random.default_rng(0).standard_normal((2, 5, 3))
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=backend_params())
 def rnn_backend(request):
     return backend_module(request.param, "rnn")
 
@@ -27,6 +28,7 @@ def rnn_backend(request):
 # --- RNNWeights ----------------------------------------------------------------------------
 
 
+@pytest.mark.keras
 def test_random_weights_follow_keras_defaults():
     w = RNNWeights.random(3, 5, seed=1)
     assert w.kernel.shape == (3, 5) and w.recurrent_kernel.shape == (5, 5)
@@ -64,6 +66,7 @@ def test_weight_values_are_checked():
         RNNWeights.random(3, 0)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_keras_round_trip_and_initialisation(dtype):
     w = RNNWeights.random(3, 4, seed=2, dtype=dtype)
@@ -203,6 +206,7 @@ def largest_difference(a, b) -> float:
     return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
 
 
+@pytest.mark.keras
 @given(rnn_cases())
 def test_backends_agree_forward_and_gradients(case):
     x, weights, state, mask, go_backwards, d_outputs, d_h = case
@@ -265,6 +269,7 @@ def test_numpy_gradients_match_finite_differences():
     assert result.worst[1] < 1e-7, result.errors
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_crosscheck_command_covers_the_rnn(dtype, capsys):
     assert cli(["crosscheck", "--model", "rnn", "--dtype", dtype, "--time", "4"]) == 0

@@ -19,6 +19,7 @@ def flat(gradients) -> list[np.ndarray]:
     return gradients.arrays()
 
 
+@pytest.mark.keras
 @settings(max_examples=12)
 @given(
     num_layers=st.integers(1, 3),
@@ -84,12 +85,14 @@ def test_layers_must_fit_together():
         numpy_stacked.forward(np.zeros((1, 2, 4)), StackedWeights(((first,),)))
 
 
+@pytest.mark.keras
 def test_keras_converters_round_trip_every_layer_and_direction():
     keras_stacked = backend_module("keras", "stacked")
     weights = StackedWeights.random(3, 4, num_layers=2, bidirectional=True, seed=6)
     assert StackedWeights.from_keras(keras_stacked.layers(weights)) == weights
 
 
+@pytest.mark.keras
 @settings(max_examples=8)
 @given(
     num_layers=st.integers(1, 2),

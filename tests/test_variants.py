@@ -35,6 +35,7 @@ def variant_cases(draw, dtypes=("float32", "float64")):
     return x, weights, state, mask, draw(st.booleans()), seeds
 
 
+@pytest.mark.keras
 @given(variant_cases())
 def test_backends_agree_forwards_and_backwards(case):
     x, weights, state, mask, go_backwards, (d_outputs, d_h, d_c) = case
@@ -73,6 +74,7 @@ def test_parameter_count_is_the_number_of_parameters_that_matter(name):
     assert used == VARIANTS[name].parameter_count(3, 4)
 
 
+@pytest.mark.keras
 def test_no_peepholes_is_the_keras_and_pytorch_lstm():
     lstm = LSTMWeights.random(3, 4, seed=2)
     x = np.random.default_rng(2).standard_normal((2, 6, 3))
@@ -103,6 +105,7 @@ def test_bad_inputs_are_refused_clearly():
             backend_module(name, "variants").forward(np.zeros((1, 2, 5)), weights)
 
 
+@pytest.mark.keras
 def test_summary_table():
     row = summary("variant-cifg", "float64", batch=2, time=3, input_size=2, hidden_size=3)
     assert row.ok and row.gradients is not None
