@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from companion.registry import BACKENDS, backend_module
 
@@ -34,9 +34,28 @@ settings.load_profile(
     else "other-keras-backend"
 )
 
-def max_difference(a, b) -> float:
-    """The largest absolute difference of any element of matching arrays of ``a`` and ``b``."""
-    return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
+
+
+COMPILES_EVERY_SHAPE = os.environ.get("KERAS_BACKEND", "tensorflow") == "jax"
+"""Whether Keras compiles its time loop again for every new shape (on JAX it does, about a
+second each on this machine)."""
+
+
+def sizes(**ranges: tuple[int, int]):
+    """A strategy for a tuple of sizes, one per keyword, each within its (low, high) range.
+
+    On a Keras backend that compiles for every new shape (:data:`COMPILES_EVERY_SHAPE`) the
+    tuples come from three fixed buckets instead, every size at its low, middle or high
+    value, so the property tests reuse a few compiled shapes rather than compile for each
+    example.
+    """
+    if not COMPILES_EVERY_SHAPE:
+        return st.tuples(*(st.integers(low, high) for low, high in ranges.values()))
+    buckets = [
+        tuple(pick(low, high) for low, high in ranges.values())
+        for pick in (min, lambda low, high: (low + high) // 2, max)
+    ]
+    return st.sampled_from(buckets)
 
 
 def backend_params(names=BACKENDS, prefix=()):

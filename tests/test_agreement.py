@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import max_difference
+from conftest import sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm
+from companion._numeric import max_difference
 from companion.registry import BACKENDS, TOLERANCES, backend_module
 
 
 @st.composite
 def lstm_cases(draw, dtypes=("float32", "float64")):
-    batch = draw(st.integers(1, 4))
-    time = draw(st.integers(0, 7))
-    input_size = draw(st.integers(1, 5))
-    hidden = draw(st.integers(1, 6))
+    batch, time, input_size, hidden = draw(
+        sizes(batch=(1, 4), time=(0, 7), input_size=(1, 5), hidden=(1, 6))
+    )
     dtype = draw(st.sampled_from(dtypes))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)

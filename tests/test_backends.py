@@ -9,10 +9,10 @@ import inspect
 import numpy as np
 import pytest
 import test_agreement  # its case strategy; a module import, so its tests are not collected twice
-from conftest import max_difference
 from hypothesis import given
 
 from companion import LSTMWeights, numpy_lstm
+from companion._numeric import max_difference
 from companion.registry import BACKENDS, backend_module
 
 W = LSTMWeights.random(3, 4, seed=0)

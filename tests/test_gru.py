@@ -8,11 +8,12 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import backend_params, max_difference
+from conftest import backend_params, sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import GRUWeights, numpy_gru
+from companion._numeric import max_difference
 from companion.gradcheck import gradcheck
 from companion.registry import TOLERANCES, backend_module
 
@@ -22,8 +23,9 @@ X = np.random.default_rng(0).standard_normal((2, 5, 3))
 
 @st.composite
 def gru_cases(draw, dtypes=("float32", "float64"), reset_after=(True,)):
-    batch, time = draw(st.integers(1, 3)), draw(st.integers(0, 6))
-    input_size, hidden = draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    batch, time, input_size, hidden = draw(
+        sizes(batch=(1, 3), time=(0, 6), input_size=(1, 4), hidden=(1, 5))
+    )
     dtype = draw(st.sampled_from(dtypes))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import max_difference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm
+from companion._numeric import max_difference
 from companion.gradcheck import gradcheck
 from companion.registry import TOLERANCES, backend_module
 from companion.stacked import StackedWeights

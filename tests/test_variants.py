@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import max_difference
+from conftest import sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm, numpy_variants
+from companion._numeric import max_difference
 from companion.crosscheck import format_summaries, summary
 from companion.gradcheck import gradcheck
 from companion.registry import BACKENDS, TOLERANCES, backend_module
@@ -19,8 +20,9 @@ from companion.variants import VARIANTS, LSTMVariant, VariantWeights
 @st.composite
 def variant_cases(draw, dtypes=("float32", "float64")):
     variant = VARIANTS[draw(st.sampled_from(sorted(VARIANTS)))]
-    batch, time = draw(st.integers(1, 3)), draw(st.integers(0, 5))
-    input_size, hidden = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    batch, time, input_size, hidden = draw(
+        sizes(batch=(1, 3), time=(0, 5), input_size=(1, 4), hidden=(1, 4))
+    )
     dtype = draw(st.sampled_from(dtypes))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
