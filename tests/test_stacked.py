@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import sizes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,14 +25,12 @@ def flat(gradients) -> list[np.ndarray]:
 @given(
     num_layers=st.integers(1, 3),
     bidirectional=st.booleans(),
-    batch=st.integers(1, 3),
-    time=st.integers(1, 5),
-    input_size=st.integers(1, 4),
-    hidden=st.integers(1, 4),
+    shape=sizes(batch=(1, 3), time=(1, 5), input_size=(1, 4), hidden=(1, 4)),
     dtype=st.sampled_from(["float32", "float64"]),
     seed=st.integers(0, 1000),
 )
-def test_backends_agree(num_layers, bidirectional, batch, time, input_size, hidden, dtype, seed):
+def test_backends_agree(num_layers, bidirectional, shape, dtype, seed):
+    batch, time, input_size, hidden = shape
     weights = StackedWeights.random(
         input_size,
         hidden,
@@ -97,14 +96,12 @@ def test_keras_converters_round_trip_every_layer_and_direction():
 @given(
     num_layers=st.integers(1, 2),
     bidirectional=st.booleans(),
-    batch=st.integers(1, 3),
-    time=st.integers(1, 4),
+    shape=sizes(batch=(1, 3), time=(1, 4)),
     dtype=st.sampled_from(["float32", "float64"]),
     seed=st.integers(0, 1000),
 )
-def test_backends_agree_with_initial_state_and_mask(
-    num_layers, bidirectional, batch, time, dtype, seed
-):
+def test_backends_agree_with_initial_state_and_mask(num_layers, bidirectional, shape, dtype, seed):
+    batch, time = shape
     weights = StackedWeights.random(
         2, 3, num_layers=num_layers, bidirectional=bidirectional, seed=seed, dtype=dtype
     )
