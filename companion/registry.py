@@ -20,7 +20,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, NamedTuple
 
-from companion._backends import BACKENDS, EVERY_BACKEND, KERAS_BACKENDS, TOLERANCES
+from companion import _backends
 from companion._checks import Signature
 from companion.stacked import StackedWeights
 from companion.variants import VARIANTS, VariantWeights
@@ -38,6 +38,20 @@ __all__ = [
     "model_of",
     "signature",
 ]
+
+
+BACKENDS = _backends.BACKENDS
+"""Backend names; backend ``b`` of model ``m`` is the module ``companion.{b}_{m}``."""
+
+KERAS_BACKENDS = _backends.KERAS_BACKENDS
+"""Keras 3's backends; ``'keras[b]'`` names Keras on backend ``b``, run in its own process
+(defined in ``companion._backends``, which the Keras tools import without this registry)."""
+
+EVERY_BACKEND = _backends.EVERY_BACKEND
+"""All five implementations: NumPy, Keras on each of its backends, and PyTorch."""
+
+TOLERANCES = _backends.TOLERANCES
+"""Largest absolute difference per element that still counts as agreement, per dtype."""
 
 
 class Model(NamedTuple):
