@@ -97,12 +97,14 @@ class DenseSGD(DenseGradients, keras.optimizers.SGD):
     """``keras.optimizers.SGD`` on dense gradients."""
 
 
-def build(optimizer: Optimizer, clipping: Clipping | None = None) -> Any:
+def build(optimizer: Optimizer, clipping: Clipping | None = None, *, dense: bool = True) -> Any:
     """The Keras optimizer computing ``optimizer``, clipping as ``clipping`` says.
 
     SGD: :class:`DenseSGD`; Adam: :class:`DenseAdam` in Keras's convention,
     :class:`PyTorchAdam` in PyTorch's: Keras's own optimizers, on dense gradients.
-    Clipping: ``global_clipnorm`` (global) or ``clipnorm`` (per variable).
+    Clipping: ``global_clipnorm`` (global) or ``clipnorm`` (per variable). ``dense=False``
+    gives ``keras.optimizers.SGD`` and ``keras.optimizers.Adam`` themselves, which on
+    TensorFlow treat an embedding's gradient row by row (:class:`DenseGradients`).
 
     Every setting is handed over as a NumPy float64, and the learning rate as a callable
     returning one: Keras stores a float learning rate in a variable of
@@ -127,7 +129,10 @@ def build(optimizer: Optimizer, clipping: Clipping | None = None) -> Any:
         return rate
 
     if isinstance(optimizer, Adam):
-        kind = PyTorchAdam if optimizer.convention == "pytorch" else DenseAdam
+        if optimizer.convention == "pytorch":
+            kind = PyTorchAdam
+        else:
+            kind = DenseAdam if dense else keras.optimizers.Adam
         return kind(
             learning_rate,
             beta_1=np.float64(optimizer.beta_1),
@@ -136,7 +141,8 @@ def build(optimizer: Optimizer, clipping: Clipping | None = None) -> Any:
             **arguments,
         )
     momentum = np.float64(optimizer.momentum)
-    return DenseSGD(learning_rate, momentum=momentum, **arguments)
+    kind = DenseSGD if dense else keras.optimizers.SGD
+    return kind(learning_rate, momentum=momentum, **arguments)
 
 
 def apply(

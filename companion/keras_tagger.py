@@ -2,7 +2,8 @@
 ``Dense``, ``SparseCategoricalCrossentropy(from_logits=True)`` and a Keras optimizer
 (:func:`companion.keras_optimizers.build`), one ``train_on_batch`` per step.
 
-Same ``train`` as :mod:`companion.numpy_tagger`. The loss is built in the weights' dtype:
+Same ``train`` as :mod:`companion.numpy_tagger`. Each step's loss is the one Keras reports,
+a float32 running mean whatever the weights' dtype. The loss is built in the weights' dtype:
 a Keras loss computes in ``keras.config.floatx()`` (float32) unless told otherwise, which
 would cut a float64 run's gradients to 7 digits. The model is compiled without XLA
 (``jit_compile=False``), so it computes what the eager layers compute.
@@ -47,9 +48,13 @@ def train(
     *,
     clipping: Clipping | None = None,
     reduction: str = "mean",
+    dense_gradients: bool = True,
 ) -> Trajectory:
     """Train from ``weights`` as :func:`companion.numpy_tagger.train` does, with
-    ``model.train_on_batch`` and the Keras optimizer of ``optimizer`` and ``clipping``."""
+    ``model.train_on_batch`` and the Keras optimizer of ``optimizer`` and ``clipping``
+    (:func:`companion.keras_optimizers.build`). ``dense_gradients=False``: Keras's optimizers
+    as they are, which on TensorFlow square an embedding's gradient row by row
+    (:class:`companion.keras_optimizers.DenseGradients`)."""
     inputs = prepare(weights, tokens, targets, optimizer, clipping, reduction)
     with float64_kept():
         tagger = model(weights)
@@ -57,7 +62,9 @@ def train(
             from_logits=True, reduction=REDUCTION[reduction], dtype=str(weights.dtype)
         )
         tagger.compile(
-            optimizer=keras_optimizers.build(optimizer, clipping), loss=loss, jit_compile=False
+            optimizer=keras_optimizers.build(optimizer, clipping, dense=dense_gradients),
+            loss=loss,
+            jit_compile=False,
         )
         trajectory, losses = [weights], []
         for batch_tokens, batch_targets in zip(*inputs, strict=True):

@@ -17,6 +17,7 @@ every step) out, so that the three runs can be compared step by step
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -26,6 +27,9 @@ import numpy as np
 from companion._checks import float_dtype, real_array
 from companion.optimizers import Clipping, Optimizer, check_optimizer
 from companion.weights import LSTMWeights, glorot_uniform
+
+BACKENDS = ("numpy", "keras", "torch")
+"""The frameworks that train the tagger: ``companion.{name}_tagger``."""
 
 Reduction = Literal["mean", "sum"]
 REDUCTIONS = ("mean", "sum")
@@ -241,3 +245,37 @@ def largest_difference(a: Trajectory, b: Trajectory) -> np.ndarray:
             for u, v in zip(a.weights, b.weights, strict=True)
         ]
     )
+
+
+def train_each(
+    weights: TaggerWeights,
+    tokens: Any,
+    targets: Any,
+    optimizer: Optimizer,
+    *,
+    clipping: Clipping | None = None,
+    reduction: str = "mean",
+    backends: Sequence[str] = BACKENDS,
+) -> dict[str, Trajectory]:
+    """The same run by every backend in ``backends``: ``companion.{name}_tagger.train``, each
+    imported on first use. Returns the trajectories by backend name."""
+    prepare(weights, tokens, targets, optimizer, clipping, reduction)
+    unknown = set(backends) - set(BACKENDS)
+    if unknown:
+        raise ValueError(f"backends must be among {BACKENDS}; got {sorted(unknown)}")
+    return {
+        name: importlib.import_module(f"companion.{name}_tagger").train(
+            weights, tokens, targets, optimizer, clipping=clipping, reduction=reduction
+        )
+        for name in backends
+    }
+
+
+def pairwise(runs: dict[str, Trajectory]) -> dict[str, np.ndarray]:
+    """:func:`largest_difference` after every step for each pair of runs, by "a vs b"."""
+    names = list(runs)
+    return {
+        f"{a} vs {b}": largest_difference(runs[a], runs[b])
+        for k, a in enumerate(names)
+        for b in names[k + 1 :]
+    }
