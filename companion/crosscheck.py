@@ -58,6 +58,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from companion import train_crosscheck
 from companion._checks import Signature, field_array, float_dtype
 from companion.stacked import StackedWeights
 from companion.variants import VARIANTS, VariantWeights
@@ -531,7 +532,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run Keras on this backend, in a process of its own; 'all': on each of them "
         "(default: Keras as imported here, on KERAS_BACKEND)",
     )
+    train_crosscheck.add_arguments(parser, _integer(1))
     args = parser.parse_args(argv)
+    if args.train:
+        return train_crosscheck.run(args, parser)
     backends = BACKENDS
     if args.keras_backend == "all":
         backends = EVERY_BACKEND
