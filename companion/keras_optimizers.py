@@ -56,8 +56,10 @@ class PyTorchAdam(DenseGradients, keras.optimizers.Adam):
     Arguments as ``keras.optimizers.Adam`` (clipping, weight decay, EMA, ...), with
     ``epsilon`` defaulting to PyTorch's 1e-8 and added to sqrt(v_hat):
     ``theta -= lr m_hat / (sqrt(v_hat) + epsilon)``, ``m_hat = m / (1 - beta_1^t)``,
-    ``v_hat = v / (1 - beta_2^t)``. AMSGrad is not offered.
-    Gradients are made dense first (:class:`DenseGradients`).
+    ``v_hat = v / (1 - beta_2^t)``. AMSGrad is not offered. ``weight_decay`` keeps Keras's
+    meaning, decoupled from the gradient as in ``torch.optim.AdamW``, not the L2 term of
+    ``torch.optim.Adam(weight_decay=...)``. Gradients are made dense first
+    (:class:`DenseGradients`).
     """
 
     def __init__(
