@@ -32,8 +32,8 @@ OPTIMIZERS = {"sgd": SGD(0.5, momentum=0.9), "adam": Adam(0.01)}
 """The optimizers ``--optimizer`` chooses from."""
 
 CLIP_NORM = 0.25
-"""The global norm the gradients are clipped to; at the default sizes it acts at about half
-of the steps."""
+"""The global norm the gradients are clipped to; at the default sizes the norms of the
+gradients at the initial weights range from 0.14 to 0.42, so clipping acts."""
 
 VOCABULARY = 12
 """The tagger's number of tokens and of classes."""
