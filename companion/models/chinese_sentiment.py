@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -221,14 +222,13 @@ def train(
     Returns the trained model and its History: the mean binary cross-entropy of every epoch
     on the training sentences and, with ``validation``, on the validation sentences.
     """
-    torch_dtype = _check_training(labels, len(sentences), batch_size, dtype, patience)
-    torch.manual_seed(seed)
-    net = SentimentLSTM(len(vocabulary), embedding_size, hidden_size, torch_dtype)
-    history = _fit(
-        net, sentences, labels, vocabulary, epochs, learning_rate, batch_size, weight_decay,
-        validation, patience, seed,
+    return _train(
+        lambda torch_dtype: SentimentLSTM(
+            len(vocabulary), embedding_size, hidden_size, torch_dtype
+        ),
+        sentences, labels, vocabulary, epochs, learning_rate, batch_size, weight_decay,
+        validation, patience, dtype, seed,
     )  # fmt: skip
-    return net.to_numpy(vocabulary), history
 
 
 def train_bag_of_words(
@@ -247,9 +247,32 @@ def train_bag_of_words(
 ) -> tuple[BagOfWordsModel, History]:
     """Train the bag-of-words baseline (:class:`BagOfWords`) exactly as :func:`train` trains
     the LSTM: same batches, optimiser and early stopping; the arguments mean the same."""
+    return _train(
+        lambda torch_dtype: BagOfWords(len(vocabulary), torch_dtype),
+        sentences, labels, vocabulary, epochs, learning_rate, batch_size, weight_decay,
+        validation, patience, dtype, seed,
+    )  # fmt: skip
+
+
+def _train(
+    build: Callable[[torch.dtype], SentimentLSTM | BagOfWords],
+    sentences: Sequence[Sequence[str]],
+    labels: np.ndarray,
+    vocabulary: Sequence[str],
+    epochs: int,
+    learning_rate: float,
+    batch_size: int | None,
+    weight_decay: float,
+    validation: tuple[Sequence[Sequence[str]], np.ndarray] | None,
+    patience: int,
+    dtype: str,
+    seed: int,
+) -> Any:
+    """Check the arguments, seed PyTorch, ``build`` the network in ``dtype``, train it
+    (:func:`_fit`) and return (its NumPy model, its History)."""
     torch_dtype = _check_training(labels, len(sentences), batch_size, dtype, patience)
     torch.manual_seed(seed)
-    net = BagOfWords(len(vocabulary), torch_dtype)
+    net = build(torch_dtype)
     history = _fit(
         net, sentences, labels, vocabulary, epochs, learning_rate, batch_size, weight_decay,
         validation, patience, seed,
