@@ -153,3 +153,34 @@ def test_last_output_lstm_takes_any_length_and_flatten_does_not():
     assert model.count_params() == flatten.count_params() - 3 * 5
     with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 18"):
         flatten(tokens)
+
+
+def test_restore_best_keeps_the_epoch_with_the_lowest_validation_loss():
+    x = np.random.default_rng(2).random((40, 4, 1)).astype("float32")
+    validation = (x[32:], x[32:, -1, 0])
+    module = torch_models.keras_initialise(torch_models.Forecaster(3, "tanh"), seed=0)
+    # A learning rate large enough that the validation loss does not fall every epoch.
+    history = torch_models.train(module, x[:32], x[:32, -1, 0], loss="mse", epochs=6,
+                                 batch_size=8, learning_rate=1.0, validation=validation,
+                                 restore_best=True)
+    best = min(history.validation_loss)
+    assert best < history.validation_loss[-1]
+    after = torch_models.predict(module, validation[0])
+    assert float(np.mean((after - validation[1]) ** 2)) == pytest.approx(best, rel=1e-5)
+    with pytest.raises(ValueError, match="restore_best needs validation data"):
+        torch_models.train(module, x, x[:, -1, 0], loss="mse", epochs=1, batch_size=8,
+                           restore_best=True)
+
+
+def test_bag_of_words_is_a_logistic_regression_on_word_counts():
+    module = torch_models.BagOfWords(6)
+    with torch.no_grad():
+        module.weights.weight.copy_(torch.arange(6.0)[:, None])
+        module.bias.fill_(0.5)
+    tokens = np.array([[0, 0, 2, 3, 3], [3, 2, 3, 0, 0], [5, 1, 1, 1, 0]])
+    logits = torch_models.predict(module, tokens)
+    # the padding id 0 counts nothing; word order does not matter
+    counts = sentiment.bag_of_words(tokens, 6)
+    np.testing.assert_allclose(logits, counts @ np.arange(6.0) + 0.5)
+    assert logits[0] == logits[1]
+    assert torch_models.parameter_count(module) == 6 + 1
