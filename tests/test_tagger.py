@@ -21,6 +21,7 @@ def setup(dtype="float64", steps=15, vocabulary=7, input_size=3, hidden=4, batch
     return weights, delayed_copy(vocabulary, steps, batch, time, seed=2)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize(
     ("optimizer", "clipping", "reduction"),
     [
@@ -47,6 +48,7 @@ def test_three_ways_train_to_the_same_weights_in_float64(optimizer, clipping, re
     np.testing.assert_allclose(runs["numpy"].losses, runs["torch"].losses, rtol=1e-12)
 
 
+@pytest.mark.keras
 def test_float32_runs_stay_close():
     weights, data = setup("float32", steps=10)
     runs = {name: b.train(weights, *data, Adam(0.01)) for name, b in BACKENDS.items()}
@@ -91,6 +93,7 @@ def test_cross_entropy_gradient_matches_finite_differences():
         assert (up - down) / (2 * step) == pytest.approx(d_logits[index], abs=1e-9)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -10,6 +10,7 @@ from companion.__main__ import main as cli
 SMALL = ["--batch", "2", "--time", "5", "--input-size", "3", "--hidden-size", "4"]
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("optimizer", ["adam", "sgd"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_training_three_ways_passes(optimizer, dtype, capsys):
@@ -21,6 +22,7 @@ def test_training_three_ways_passes(optimizer, dtype, capsys):
     assert f"training, {optimizer}, {dtype}, 12 steps: 3 of 3 pairs within {tolerance:.0e}" in out
 
 
+@pytest.mark.keras
 def test_training_fails_when_one_framework_steps_differently(monkeypatch, capsys):
     original = numpy_optimizers.adam_step
 
