@@ -13,13 +13,31 @@ Keras optimizer for an :class:`~companion.optimizers.SGD` or
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from companion._keras_tools import float64_kept, keras, to_numpy
 from companion.optimizers import ADAM_EPSILON, Adam, Clipping, Optimizer, check_optimizer
+
+
+@contextlib.contextmanager
+def floatx(dtype: Any) -> Iterator[None]:
+    """Keras's default float type set to ``dtype`` ('float32' or 'float64') inside the block.
+
+    Keras turns Python floats into tensors of ``keras.config.floatx()``, float32 by default.
+    An optimizer's settings are Python floats: on PyTorch ``1 - beta_1`` (0.1) becomes a
+    float32 tensor when Adam multiplies by it, and a float64 run drifts 1e-10 from the first
+    step. Build and run a float64 optimizer inside ``floatx("float64")``.
+    """
+    saved = keras.config.floatx()
+    keras.config.set_floatx(str(np.dtype(dtype)))
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(saved)
 
 
 def dense(gradient: Any) -> Any:
@@ -113,7 +131,9 @@ def build(optimizer: Optimizer, clipping: Clipping | None = None, *, dense: bool
     ``keras.config.floatx()`` (float32), and ``keras.ops.cast(0.9, "float64")`` on TensorFlow
     goes through a float32 tensor (0.9 becomes 0.8999999762): a float64 run would train with
     settings 1e-8 away from the ones asked for. Float64 settings are cast exactly, to float64
-    or to float32.
+    or to float32. On PyTorch, Keras also makes float32 tensors of the Python floats an
+    optimizer computes with (``1 - beta_1``): build and run a float64 optimizer inside
+    :func:`floatx`.
     """
     check_optimizer(optimizer)
     arguments: dict[str, Any] = {}
@@ -157,8 +177,8 @@ def apply(
     """The parameters after one update per entry of ``gradients`` by the Keras optimizer
     (see :func:`companion.numpy_optimizers.apply`). Returns new arrays."""
     params = [np.array(p) for p in params]
-    built = build(optimizer, clipping)
-    with float64_kept():
+    with floatx(params[0].dtype), float64_kept():
+        built = build(optimizer, clipping)
         variables = [keras.Variable(p, dtype=str(p.dtype)) for p in params]
         for grads in gradients:
             tensors = [

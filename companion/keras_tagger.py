@@ -56,7 +56,7 @@ def train(
     as they are, which on TensorFlow square an embedding's gradient row by row
     (:class:`companion.keras_optimizers.DenseGradients`)."""
     inputs = prepare(weights, tokens, targets, optimizer, clipping, reduction)
-    with float64_kept():
+    with keras_optimizers.floatx(weights.dtype), float64_kept():
         tagger = model(weights)
         loss = keras.losses.SparseCategoricalCrossentropy(
             from_logits=True, reduction=REDUCTION[reduction], dtype=str(weights.dtype)
