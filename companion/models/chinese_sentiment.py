@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from companion import numpy_lstm
+from companion._checks import integer
 from companion.data.chinese_sentiment import group_by_length
 from companion.data.sentiment import UNKNOWN
 from companion.models.training import fit, one_thread
@@ -154,8 +155,7 @@ def train(
         raise ValueError(
             f"labels must be 0/1 of shape ({len(sentences)},); got shape {labels.shape}"
         )
-    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"batch_size must be None or a positive integer; got {batch_size!r}")
+    integer("batch_size", batch_size, optional=True)
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
     torch_dtype = getattr(torch, dtype)
