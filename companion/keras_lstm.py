@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, run_layer
+from companion._keras_tools import evaluate, keras, run_layer, scoped
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.lstm import SIGNATURE, LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
 
+@scoped
 def layer(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.LSTM:
     """A built ``keras.layers.LSTM`` holding ``weights``, returning sequences and states."""
     lstm = keras.layers.LSTM(
@@ -31,6 +32,7 @@ def layer(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.L
     return weights.to_keras(lstm)
 
 
+@scoped
 def forward(
     x: Any,
     weights: LSTMWeights,
@@ -55,6 +57,7 @@ def forward(
     )
 
 
+@scoped
 def gradients(
     x: Any,
     weights: LSTMWeights,
