@@ -54,6 +54,15 @@ def real_array(name: str, value: Any, dtype: np.dtype | None = None) -> np.ndarr
     return array
 
 
+def integer_kind(minimum: int = 1, maximum: int | None = None) -> str:
+    """The words :func:`integer` uses for what it expects, e.g. "a positive integer"."""
+    if maximum is not None:
+        return f"an integer from {minimum} to {maximum}"
+    return {0: "a non-negative integer", 1: "a positive integer"}.get(
+        minimum, f"an integer >= {minimum}"
+    )
+
+
 def integer(
     name: str,
     value: Any,
@@ -68,12 +77,7 @@ def integer(
     range ValueError. With ``optional``, None is accepted and returned."""
     if optional and value is None:
         return None
-    if maximum is not None:
-        kind = f"an integer from {minimum} to {maximum}"
-    else:
-        kind = {0: "a non-negative integer", 1: "a positive integer"}.get(
-            minimum, f"an integer >= {minimum}"
-        )
+    kind = integer_kind(minimum, maximum)
     kind = f"None or {kind}" if optional else kind
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
         raise TypeError(f"{name} must be {kind}; got {value!r} ({type(value).__name__})")

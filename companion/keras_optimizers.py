@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from companion._keras_tools import float64_kept, keras, to_numpy
+from companion._keras_tools import float64_kept, keras, scoped, to_numpy
 from companion.optimizers import ADAM_EPSILON, Adam, Clipping, Optimizer, check_optimizer
 
 
@@ -99,6 +99,7 @@ def build(optimizer: Optimizer, clipping: Clipping | None = None) -> Any:
     return keras.optimizers.SGD(learning_rate, momentum=momentum, **arguments)
 
 
+@scoped
 def apply(
     optimizer: Optimizer,
     params: Sequence[Any],
