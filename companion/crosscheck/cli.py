@@ -3,11 +3,15 @@
     python -m companion crosscheck [--model M] [--dtype float32|float64] [--batch B
         --time T --input-size D --hidden-size H --seed S] [--gradients]
         [--keras-backend tensorflow|jax|torch|all]
+    python -m companion crosscheck --train [--steps N --optimizer adam|sgd --dtype ...
+        --batch B --time T --input-size D --hidden-size H --seed S]
 
 prints the table and exits with status 1 if any pair differs beyond tolerance; with
 ``--gradients`` the table has a row per gradient too. Sizes must be positive, the seed
 non-negative, the case small enough to hold (:data:`MAX_NUMBERS`) and ``KERAS_BACKEND`` one
 of Keras's backends the companion runs on, else argparse's message and status 2.
+``--train`` trains one model three ways instead and compares the weights
+(:mod:`companion.train_crosscheck`).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import os
 from collections.abc import Callable, Sequence
 
+from companion import train_crosscheck
 from companion._checks import integer_kind
 from companion.crosscheck.cases import standard_cases
 from companion.crosscheck.comparison import compare, compare_gradients, gradient_backends
@@ -88,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run Keras on this backend, in a process of its own; 'all': on each of them "
         "(default: Keras as imported here, on KERAS_BACKEND)",
     )
+    train_crosscheck.add_arguments(parser, _integer(1))
     return parser
 
 
@@ -117,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The ``crosscheck`` command: print the table; return 1 if any pair disagrees."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.train:
+        return train_crosscheck.run(args, parser)
     _check_arguments(parser, args)
     backends = BACKENDS
     if args.keras_backend == "all":
