@@ -6,8 +6,13 @@ SHELL := bash
 
 VENV ?= .venv
 BIN := $(VENV)/bin
-# The set-up step; `make test SETUP=` reuses an existing VENV as it is.
-SETUP ?= $(VENV)/.installed
+# The set-up step: create .venv (or a VENV that does not exist yet) and install the pinned
+# requirements and this checkout's `companion` into it. An existing VENV other than .venv is
+# an environment of your own: it is used as it is, nothing is installed into it and its
+# editable `companion` is not repointed (PYTHONPATH below makes this checkout's companion the
+# one every process imports). `make test SETUP=` reuses any VENV as it is.
+OWN_VENV := $(if $(filter-out $(abspath .venv),$(abspath $(VENV))),$(wildcard $(VENV)/bin/python))
+SETUP ?= $(if $(OWN_VENV),own-venv,$(VENV)/.installed)
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 # Always a clean build: Sphinx keeps pages whose source has gone, and the browser test opens
 # every page in _build/html.
@@ -20,7 +25,8 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export KERAS_BACKEND := tensorflow
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: book test lab notebooks lint unit nbval nbval-portable build browser-test bench clean
+.PHONY: book test lab notebooks lint unit nbval nbval-portable build browser-test bench clean \
+  own-venv
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -30,6 +36,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m pip check
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+own-venv:
+	@echo "Using $(VENV) as it is: nothing is installed into it."
 
 book: $(SETUP)
 	$(JB_BUILD)
@@ -97,9 +106,14 @@ browser-test: build
 	$(BIN)/python tests/browser/check_book.py _build/html --screenshots _build/screenshots
 	$(BIN)/python tests/browser/check_lab.py book/rnn.ipynb --screenshot _build/screenshots/lab.png
 
-# Open the book's notebooks in JupyterLab, on this environment's kernel (companion included).
+# Serve the book's notebooks in JupyterLab, on this environment's kernel (companion included).
+# No browser is opened (a server may have none): open the address JupyterLab prints.
 lab: $(SETUP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=book $(if $(filter 0,$(shell id -u)),--allow-root)
+	@test -x $(BIN)/jupyter || { echo "$(VENV) has no JupyterLab (pip install jupyterlab)"; exit 1; }
+	@echo "JupyterLab serves book/: open the http://127.0.0.1:...?token=... address it prints"
+	@echo "below in your browser; Ctrl-C stops it."
+	$(BIN)/jupyter lab --no-browser --ServerApp.root_dir=book \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Re-execute every notebook in place, in this environment, storing fresh outputs.
 notebooks: $(SETUP)

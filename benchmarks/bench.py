@@ -108,6 +108,10 @@ def keras_cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray):
     from companion._keras_tools import BACKEND, float64_kept, keras
     from companion.keras_lstm import layer
 
+    if BACKEND == "jax":  # float64 in JAX for this whole process, the benchmark's own
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
     lstm = layer(weights)
     x_k, d_k = (keras.ops.convert_to_tensor(a) for a in (x, d_outputs))
     variables = lstm.trainable_variables

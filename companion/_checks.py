@@ -36,10 +36,7 @@ def real_array(name: str, value: Any, dtype: np.dtype | None = None) -> np.ndarr
     array must already be float32 or float64. Complex numbers, strings, objects, NaN and
     infinity raise, naming ``name``.
     """
-    try:
-        array = np.asarray(value)
-    except ValueError as error:  # ragged nested lists
-        raise ValueError(f"{name} must be a rectangular array; got {error}") from error
+    array = as_numpy(name, value)
     kind = array.dtype.kind
     if kind not in "biuf":
         what = {"c": "complex", "U": "string", "S": "bytes", "O": "object"}.get(kind, "non-real")
@@ -55,6 +52,62 @@ def real_array(name: str, value: Any, dtype: np.dtype | None = None) -> np.ndarr
             f"{name} must be finite; got {array[tuple(bad)]} at index {tuple(int(i) for i in bad)}"
         )
     return array
+
+
+def integer_kind(minimum: int = 1, maximum: int | None = None) -> str:
+    """The words :func:`integer` uses for what it expects, e.g. "a positive integer"."""
+    if maximum is not None:
+        return f"an integer from {minimum} to {maximum}"
+    return {0: "a non-negative integer", 1: "a positive integer"}.get(
+        minimum, f"an integer >= {minimum}"
+    )
+
+
+def integer(
+    name: str,
+    value: Any,
+    minimum: int = 1,
+    maximum: int | None = None,
+    *,
+    optional: bool = False,
+) -> int | None:
+    """``value`` as a Python int from ``minimum`` to ``maximum`` (no upper bound if None),
+    naming ``name`` when it is not: Python's and NumPy's integers are accepted; bools (True
+    is not a count), floats (even 2.0) and anything else raise TypeError, an integer out of
+    range ValueError. With ``optional``, None is accepted and returned."""
+    if optional and value is None:
+        return None
+    kind = integer_kind(minimum, maximum)
+    kind = f"None or {kind}" if optional else kind
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be {kind}; got {value!r} ({type(value).__name__})")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"{name} must be {kind}; got {value!r}")
+    return int(value)
+
+
+def as_numpy(name: str, value: Any) -> np.ndarray:
+    """``value`` as a NumPy array, or an error naming ``name`` and what came: a ragged list,
+    a torch tensor that requires grad (the companion returns NumPy arrays, so no gradient
+    would flow back through it), or a tensor NumPy cannot hold (bfloat16, or on a GPU)."""
+    if getattr(value, "requires_grad", False):
+        raise TypeError(
+            f"{name} must be a NumPy array or a tensor without gradient tracking; got a "
+            f"{type(value).__name__} with requires_grad=True (pass {name}.detach(); the "
+            "companion computes gradients with its own gradients functions)"
+        )
+    try:
+        return np.asarray(value)
+    except ValueError as error:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array; got {error}") from error
+    except (TypeError, RuntimeError) as error:  # e.g. a bfloat16 or a GPU tensor
+        dtype = getattr(value, "dtype", None)
+        raise TypeError(
+            f"{name} must be an array NumPy can hold (float32 or float64); got "
+            f"{type(value).__name__}"
+            + (f" of dtype {dtype}" if dtype is not None else "")
+            + f" ({error})"
+        ) from error
 
 
 def flag(name: str, value: Any) -> bool:

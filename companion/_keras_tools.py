@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
+import importlib.util
 import os
 import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -51,8 +53,8 @@ def _filtered_stderr() -> Iterator[None]:
 def import_keras() -> ModuleType:
     """Import Keras 3 on the backend ``KERAS_BACKEND`` names (default ``tensorflow``).
 
-    TensorFlow is imported without its start-up log lines; JAX gets 64-bit floats switched on
-    (``jax_enable_x64``), without which a float64 layer silently computes in float32.
+    TensorFlow is imported without its start-up log lines. Nothing about the process is
+    changed: JAX's 64-bit types are switched on only inside :func:`scope`.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -70,16 +72,52 @@ def import_keras() -> ModuleType:
             f"companion.keras_* runs Keras on one of {', '.join(KERAS_BACKENDS)}; "
             f"KERAS_BACKEND is {backend!r}"
         )
-    if backend == "jax":
-        import jax
-
-        jax.config.update("jax_enable_x64", True)
     return keras_module
 
 
 keras = import_keras()
 BACKEND: str = keras.config.backend()
 """The Keras backend of this process: one of :data:`KERAS_BACKENDS`."""
+
+
+_TENSORFLOW_INSTALLED = importlib.util.find_spec("tensorflow") is not None
+
+
+@contextlib.contextmanager
+def scope() -> Iterator[None]:
+    """The context every call of a ``keras_*`` module runs in (:func:`scoped`); it leaves the
+    user's process as it found it.
+
+    - On JAX, 64-bit types are on (``jax.enable_x64``), without which a float64 layer
+      silently computes in float32; outside, ``jnp.array(1.0)`` stays float32.
+    - Keras on JAX or PyTorch imports TensorFlow lazily where it is installed:
+      ``keras.layers.Bidirectional`` serializes the layer it wraps, and Keras's serializer
+      asks whether TensorFlow is available (to test for ``tf.TensorShape``) by importing it.
+      TensorFlow then prints its CUDA start-up lines, which are filtered out here.
+    """
+    with contextlib.ExitStack() as stack:
+        if _TENSORFLOW_INSTALLED and "tensorflow" not in sys.modules:
+            stack.enter_context(_filtered_stderr())
+        if BACKEND == "jax":
+            import jax
+
+            stack.enter_context(jax.enable_x64(True))
+        yield
+
+
+Parameters = ParamSpec("Parameters")
+Result = TypeVar("Result")
+
+
+def scoped(function: Callable[Parameters, Result]) -> Callable[Parameters, Result]:
+    """``function``, run inside :func:`scope`."""
+
+    @functools.wraps(function)
+    def in_scope(*args: Parameters.args, **kwargs: Parameters.kwargs) -> Result:
+        with scope():
+            return function(*args, **kwargs)
+
+    return in_scope
 
 
 @contextlib.contextmanager

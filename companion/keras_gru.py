@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, reused_layer, run_layer
+from companion._keras_tools import evaluate, keras, reused_layer, run_layer, scoped
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
 from companion.weights import GRUWeights
 
 
+@scoped
 def layer(weights: GRUWeights, *, go_backwards: bool = False) -> keras.layers.GRU:
     """A built ``keras.layers.GRU`` holding ``weights``, returning sequences and state."""
     gru = keras.layers.GRU(
@@ -30,6 +31,7 @@ def layer(weights: GRUWeights, *, go_backwards: bool = False) -> keras.layers.GR
     return weights.to_keras(gru)
 
 
+@scoped
 def forward(
     x: Any,
     weights: GRUWeights,
@@ -55,6 +57,7 @@ def forward(
     )
 
 
+@scoped
 def gradients(
     x: Any,
     weights: GRUWeights,

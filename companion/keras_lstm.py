@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, reused_layer, run_layer
+from companion._keras_tools import evaluate, keras, reused_layer, run_layer, scoped
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.lstm import SIGNATURE, LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
 
+@scoped
 def layer(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.LSTM:
     """A built ``keras.layers.LSTM`` holding ``weights``, returning sequences and states."""
     lstm = keras.layers.LSTM(
@@ -32,6 +33,7 @@ def layer(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.L
     return weights.to_keras(lstm)
 
 
+@scoped
 def forward(
     x: Any,
     weights: LSTMWeights,
@@ -56,6 +58,7 @@ def forward(
     )
 
 
+@scoped
 def gradients(
     x: Any,
     weights: LSTMWeights,

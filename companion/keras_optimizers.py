@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from companion._keras_tools import float64_kept, keras, to_numpy
+from companion._keras_tools import float64_kept, keras, scoped, to_numpy
 from companion.optimizers import ADAM_EPSILON, Adam, Clipping, Optimizer, check_optimizer
 
 
@@ -167,6 +167,7 @@ def build(optimizer: Optimizer, clipping: Clipping | None = None, *, dense: bool
     return kind(learning_rate, momentum=momentum, **arguments)
 
 
+@scoped
 def apply(
     optimizer: Optimizer,
     params: Sequence[Any],

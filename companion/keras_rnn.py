@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, reused_layer, run_layer
+from companion._keras_tools import evaluate, keras, reused_layer, run_layer, scoped
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.rnn import SIGNATURE, RNNGradients, RNNOutput, prepare, prepare_gradients
 from companion.weights import RNNWeights
 
 
+@scoped
 def layer(weights: RNNWeights, *, go_backwards: bool = False) -> keras.layers.SimpleRNN:
     """A built ``keras.layers.SimpleRNN`` (tanh) holding ``weights``, returning sequences and
     the final state."""
@@ -31,6 +32,7 @@ def layer(weights: RNNWeights, *, go_backwards: bool = False) -> keras.layers.Si
     return weights.to_keras(rnn)
 
 
+@scoped
 def forward(
     x: Any,
     weights: RNNWeights,
@@ -54,6 +56,7 @@ def forward(
     )
 
 
+@scoped
 def gradients(
     x: Any,
     weights: RNNWeights,

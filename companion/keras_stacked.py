@@ -14,7 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from companion._keras_tools import evaluate, keras, reused_layer, started, zero_before_start
+from companion._keras_tools import (
+    evaluate,
+    keras,
+    reused_layer,
+    scoped,
+    started,
+    zero_before_start,
+)
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.stacked import (
     SIGNATURE,
@@ -26,6 +33,7 @@ from companion.stacked import (
 )
 
 
+@scoped
 def layers(weights: StackedWeights) -> list[keras.layers.Layer]:
     """One built Keras layer per stacked layer (``Bidirectional`` when two directions),
     returning sequences and states, holding ``weights``."""
@@ -78,6 +86,7 @@ def _run(x: Any, built: list, states: list[Any], mask: np.ndarray | None) -> lis
     return [x, *h, *c]
 
 
+@scoped
 def forward(
     x: Any, weights: StackedWeights, initial_state: Any = None, *, mask: Any = None
 ) -> StackedOutput:
@@ -93,6 +102,7 @@ def forward(
     return SIGNATURE.output(outputs, np.stack(states[:count]), np.stack(states[count:]))
 
 
+@scoped
 def gradients(
     x: Any,
     weights: StackedWeights,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, reused_layer, run_layer
+from companion._keras_tools import evaluate, keras, reused_layer, run_layer, scoped
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.lstm import LSTMOutput
 from companion.variants import (
@@ -55,6 +55,7 @@ class VariantCell(keras.layers.Layer):
         return new_states[0], list(new_states)
 
 
+@scoped
 def layer(weights: VariantWeights, *, go_backwards: bool = False) -> keras.layers.RNN:
     """A built ``keras.layers.RNN`` over a :class:`VariantCell`, returning sequences and
     states."""
@@ -76,6 +77,7 @@ def _write(weights: VariantWeights, rnn: keras.layers.RNN) -> keras.layers.RNN:
     return rnn
 
 
+@scoped
 def forward(
     x: Any,
     weights: VariantWeights,
@@ -99,6 +101,7 @@ def forward(
     return SIGNATURE.output(*results[:3])
 
 
+@scoped
 def gradients(
     x: Any,
     weights: VariantWeights,

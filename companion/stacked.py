@@ -23,7 +23,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from companion._checks import Inputs, Signature, flag, float_dtype
+from companion._checks import Inputs, Signature, flag, float_dtype, integer
 from companion.weights import LSTMWeights, check_torch_module
 
 
@@ -38,12 +38,23 @@ class StackedWeights:
     layers: tuple[tuple[LSTMWeights, ...], ...]
 
     def __post_init__(self) -> None:
+        expected = (
+            "a non-empty sequence of layers, each a tuple of 1 or 2 LSTMWeights "
+            "(forwards[, backwards]), all with the same number of directions"
+        )
+        if not isinstance(self.layers, Sequence):
+            raise TypeError(f"layers must be {expected}; got {type(self.layers).__name__}")
+        for index, layer in enumerate(self.layers):
+            if not isinstance(layer, Sequence):
+                raise TypeError(
+                    f"layers[{index}] must be a tuple (forwards,) or (forwards, backwards) of "
+                    f"LSTMWeights; got {type(layer).__name__} (one direction per layer: "
+                    "StackedWeights(((layer_0,), (layer_1,))))"
+                )
         layers = tuple(tuple(layer) for layer in self.layers)
         if not layers or {len(layer) for layer in layers} not in ({1}, {2}):
-            raise ValueError(
-                "layers must be a non-empty sequence of layers, each a tuple of 1 or 2 "
-                "LSTMWeights (forwards[, backwards]), all with the same number of directions"
-            )
+            lengths = [len(layer) for layer in layers]
+            raise ValueError(f"layers must be {expected}; got layers of lengths {lengths}")
         first = layers[0][0]
         for index, layer in enumerate(layers):
             for weights in layer:
@@ -109,6 +120,8 @@ class StackedWeights:
         """Keras-style random weights (:meth:`LSTMWeights.random`) for every layer and
         direction, each from its own seed derived from ``seed``."""
         directions = 2 if flag("bidirectional", bidirectional) else 1
+        integer("num_layers", num_layers)
+        integer("seed", seed, 0)
         return cls(
             tuple(
                 tuple(
@@ -131,14 +144,14 @@ class StackedWeights:
         return cls(
             tuple(
                 tuple(LSTMWeights.from_keras(sublayer) for sublayer in _keras_directions(layer))
-                for layer in layers
+                for layer in _keras_layers(layers)
             )
         )
 
     def to_keras(self, layers: Any) -> Any:
         """Write every layer and direction into built Keras layers shaped like these weights
         (see :meth:`from_keras`); return them."""
-        layers = list(layers)
+        layers = _keras_layers(layers)
         if len(layers) != len(self.layers):
             raise ValueError(f"expected {len(self.layers)} Keras layers; got {len(layers)}")
         for layer, directions in zip(layers, self.layers, strict=True):
@@ -180,6 +193,16 @@ class StackedWeights:
             for direction, weights in enumerate(directions):
                 weights.to_torch(module, layer, reverse=bool(direction))
         return module
+
+
+def _keras_layers(layers: Any) -> list[Any]:
+    """``layers`` as a list, refusing one Keras layer where a sequence of them is expected."""
+    if hasattr(layers, "get_weights") or not isinstance(layers, Sequence):
+        raise TypeError(
+            "layers must be a list of Keras layers, one per stacked layer; got "
+            f"{type(layers).__name__} (for one layer, pass [layer])"
+        )
+    return list(layers)
 
 
 def _keras_directions(layer: Any) -> list[Any]:

@@ -124,7 +124,12 @@ def add_arguments(parser: argparse.ArgumentParser, positive: Callable[[str], int
         "weights (sizes: --batch, --time, --input-size, --hidden-size, --seed)",
     )
     group.add_argument("--steps", type=positive, default=100, help="training steps (100)")
-    group.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
+    group.add_argument(
+        "--optimizer",
+        choices=sorted(OPTIMIZERS),
+        default="adam",
+        help="the optimizer the three frameworks train with (adam)",
+    )
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

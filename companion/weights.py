@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from companion._checks import flag, float_dtype, real_array
+from companion._checks import flag, float_dtype, integer, real_array
 
 GATES = ("i", "f", "g", "o")
 """The LSTM gates in the order they are stacked along the last axis of every weight."""
@@ -159,10 +159,11 @@ class _RecurrentWeights(_KernelSizes):
         return type(self)(*(array.astype(resolved) for array in self.arrays()))
 
     @staticmethod
-    def _check_sizes(input_size: Any, hidden_size: Any) -> None:
-        for name, size in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(size, int | np.integer) or size < 1:
-                raise ValueError(f"{name} must be a positive integer; got {size!r}")
+    def _check_random(input_size: Any, hidden_size: Any, seed: Any) -> None:
+        """Validate the sizes and seed every ``random`` takes, naming the bad one."""
+        integer("input_size", input_size)
+        integer("hidden_size", hidden_size)
+        integer("seed", seed, 0)
 
     # --- Keras -------------------------------------------------------------------------
 
@@ -175,30 +176,54 @@ class _RecurrentWeights(_KernelSizes):
         ValueError, since the companion would compute something else."""
         cls._check_keras_layer(layer)
         arrays = [np.asarray(w) for w in layer.get_weights()]
-        if len(arrays) == 2:
-            arrays.append(np.zeros(arrays[1].shape[1], arrays[1].dtype))
+        if len(arrays) == 2:  # use_bias=False
+            arrays.append(np.zeros(cls._keras_bias_shape(layer, arrays[1]), arrays[1].dtype))
         if len(arrays) != 3:
             raise ValueError(
                 f"expected a built keras.layers.{cls.keras_layer} with kernel, "
-                f"recurrent_kernel and bias; got a layer with {len(arrays)} weight arrays"
+                f"recurrent_kernel and (unless use_bias=False) bias; got a layer with "
+                f"{len(arrays)} weight arrays"
             )
         return cls(*arrays)
 
+    @classmethod
+    def _keras_bias_shape(cls, layer: Any, recurrent_kernel: np.ndarray) -> tuple[int, ...]:
+        """The shape of the bias a Keras layer of this kind would hold with use_bias=True."""
+        return (recurrent_kernel.shape[1],)
+
     def to_keras(self, layer: Any) -> Any:
-        """Write these weights into a built Keras layer of this kind with bias; return it."""
+        """Write these weights into a built Keras layer of this kind; return it.
+
+        A layer with ``use_bias=False`` takes weights whose bias is zero. The layer's dtype
+        must equal the weights' dtype (as for :meth:`to_torch`): nothing is rounded silently.
+        """
         current = layer.get_weights()
+        arrays = self.arrays()
+        if len(current) == 2:  # use_bias=False
+            if np.any(self.bias):
+                raise ValueError(
+                    "the Keras layer has use_bias=False but these weights have a nonzero bias"
+                )
+            arrays = arrays[:2]
         expected = [w.shape for w in current]
-        if expected != [a.shape for a in self.arrays()]:
+        if expected != [a.shape for a in arrays]:
             raise ValueError(
                 f"the Keras layer's weights have shapes {expected}; these weights have "
-                f"{[a.shape for a in self.arrays()]} (build the layer with "
+                f"{[a.shape for a in arrays]} (build the layer with "
                 f"{self._keras_build_hint()})"
             )
-        layer.set_weights([a.astype(w.dtype) for a, w in zip(self.arrays(), current, strict=True)])
+        for name, array in zip(("kernel", "recurrent_kernel", "bias"), current, strict=False):
+            if array.dtype != self.dtype:
+                raise TypeError(
+                    f"the Keras layer's {name} is {array.dtype} but the weights are "
+                    f"{self.dtype}; convert one of them (build the layer with "
+                    f"dtype='{self.dtype}' or use weights.astype('{array.dtype}'))"
+                )
+        layer.set_weights(list(arrays))
         return layer
 
     def _keras_build_hint(self) -> str:
-        return f"units={self.hidden_size} on input size {self.input_size}, use_bias=True"
+        return f"units={self.hidden_size} on input size {self.input_size}"
 
     @classmethod
     def _check_keras_layer(cls, layer: Any) -> None:
@@ -223,9 +248,15 @@ class _RecurrentWeights(_KernelSizes):
     # --- PyTorch -------------------------------------------------------------------------
 
     @classmethod
-    def from_torch(cls, module: Any, layer: int = 0, reverse: bool = False) -> Self:
+    def from_torch(
+        cls, module: Any, layer: int | None = None, reverse: bool | None = None
+    ) -> Self:
         """Read one layer and direction of a torch module of this kind (``torch.nn.LSTM``
         for LSTMWeights, ``torch.nn.RNN`` with tanh for RNNWeights).
+
+        ``layer`` (from 0) and ``reverse`` (the backward direction) must be given when the
+        module has more than one layer or direction (or use :class:`StackedWeights`, which
+        reads them all); left out, they mean the module's only layer and direction.
 
         PyTorch stores ``weight_ih`` (blocks * hidden, input) and ``weight_hh``
         (blocks * hidden, hidden) in the same gate order, transposed; its two biases are
@@ -238,9 +269,9 @@ class _RecurrentWeights(_KernelSizes):
             bias = np.zeros(params["weight_ih"].shape[0], params["weight_ih"].dtype)
         return cls(params["weight_ih"].T, params["weight_hh"].T, bias)
 
-    def to_torch(self, module: Any, layer: int = 0, reverse: bool = False) -> Any:
-        """Write these weights into one layer and direction of a torch module of this kind;
-        return it.
+    def to_torch(self, module: Any, layer: int | None = None, reverse: bool | None = None) -> Any:
+        """Write these weights into one layer and direction of a torch module of this kind
+        (``layer`` and ``reverse`` as for :meth:`from_torch`); return it.
 
         The bias goes into ``bias_ih`` and zeros into ``bias_hh``, so reading back gives
         exactly these weights. The module's dtype must equal the weights' dtype.
@@ -253,7 +284,7 @@ class _RecurrentWeights(_KernelSizes):
         return self._write_torch(module, layer, reverse, values)
 
     def _write_torch(
-        self, module: Any, layer: int, reverse: bool, values: dict[str, np.ndarray]
+        self, module: Any, layer: int | None, reverse: bool | None, values: dict[str, np.ndarray]
     ) -> Any:
         """Copy ``values`` (PyTorch names and layout) into one layer and direction of
         ``module`` after checking every shape and dtype; return the module."""
@@ -322,7 +353,7 @@ class LSTMWeights(_RecurrentWeights):
         alone, with no framework installed.
         """
         resolved = float_dtype(dtype)
-        cls._check_sizes(input_size, hidden_size)
+        cls._check_random(input_size, hidden_size, seed)
         rng = np.random.default_rng(seed)
         kernel = glorot_uniform(rng, input_size, 4 * hidden_size, resolved)
         recurrent_kernel = orthogonal(rng, hidden_size, 4 * hidden_size, resolved)
@@ -356,19 +387,28 @@ class RNNWeights(_RecurrentWeights):
         """Draw weights as ``keras.layers.SimpleRNN`` initialises them, from a NumPy
         generator: Glorot-uniform kernel, orthogonal recurrent kernel, zero bias."""
         resolved = float_dtype(dtype)
-        cls._check_sizes(input_size, hidden_size)
+        cls._check_random(input_size, hidden_size, seed)
         rng = np.random.default_rng(seed)
         kernel = glorot_uniform(rng, input_size, hidden_size, resolved)
         recurrent_kernel = orthogonal(rng, hidden_size, hidden_size, resolved)
         return cls(kernel, recurrent_kernel, np.zeros(hidden_size, resolved))
 
 
-def _read_torch(module: Any, layer: int, reverse: bool, expected: str) -> dict[str, np.ndarray]:
+def _read_torch(
+    module: Any, layer: int | None, reverse: bool | None, expected: str
+) -> dict[str, np.ndarray]:
     """One layer and direction of a ``torch.nn.{expected}`` as NumPy arrays, by PyTorch's
     names without the suffix: weight_ih, weight_hh and, with bias, bias_ih and bias_hh."""
     suffix = _torch_suffix(module, layer, reverse, expected)
     names = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if module.bias else ())
-    return {name: getattr(module, f"{name}{suffix}").detach().cpu().numpy() for name in names}
+    params = {name: getattr(module, f"{name}{suffix}").detach().cpu() for name in names}
+    for name, param in params.items():
+        if str(param.dtype) not in ("torch.float32", "torch.float64"):
+            raise TypeError(
+                f"{name}{suffix} is {param.dtype}; the companion reads torch.float32 or "
+                "torch.float64 (convert with module.float() or module.double())"
+            )
+    return {name: param.numpy() for name, param in params.items()}
 
 
 def check_torch_module(module: Any, expected: str) -> None:
@@ -379,9 +419,23 @@ def check_torch_module(module: Any, expected: str) -> None:
         raise TypeError(f"expected a torch.nn.{expected}; got {type(module).__name__}")
 
 
-def _torch_suffix(module: Any, layer: int, reverse: bool, expected: str) -> str:
+def _torch_suffix(module: Any, layer: int | None, reverse: bool | None, expected: str) -> str:
+    """The suffix of one layer and direction's parameter names, e.g. "_l1_reverse"; a
+    ``layer`` or ``reverse`` left out (None) must be the module's only one."""
     check_torch_module(module, expected)
-    flag("reverse", reverse)
+    shape = f"{module.num_layers} layer(s), bidirectional={module.bidirectional}"
+    if layer is None and module.num_layers > 1:
+        raise ValueError(
+            f"the torch.nn.{expected} has {shape}: pass layer= (0 to {module.num_layers - 1})"
+            " to name one, or use StackedWeights for all of them"
+        )
+    if reverse is None and module.bidirectional:
+        raise ValueError(
+            f"the torch.nn.{expected} has {shape}: pass reverse=False (forwards) or "
+            "reverse=True (backwards) to name a direction, or use StackedWeights for both"
+        )
+    layer = integer("layer", 0 if layer is None else layer, 0, module.num_layers - 1)
+    reverse = False if reverse is None else flag("reverse", reverse)
     if getattr(module, "nonlinearity", "tanh") != "tanh":
         raise ValueError(
             f"torch.nn.RNN with nonlinearity={module.nonlinearity!r} has no Keras SimpleRNN "
@@ -389,8 +443,6 @@ def _torch_suffix(module: Any, layer: int, reverse: bool, expected: str) -> str:
         )
     if getattr(module, "proj_size", 0):
         raise ValueError("torch.nn.LSTM with proj_size > 0 has no Keras equivalent")
-    if not 0 <= layer < module.num_layers:
-        raise ValueError(f"layer must be in [0, {module.num_layers}); got {layer}")
     if reverse and not module.bidirectional:
         raise ValueError(f"reverse=True needs a bidirectional torch.nn.{type(module).__name__}")
     return f"_l{layer}" + ("_reverse" if reverse else "")
@@ -462,7 +514,7 @@ class GRUWeights(_RecurrentWeights):
         and a bias drawn from U(-0.5, 0.5) (Keras starts at zero; a random bias lets every
         comparison exercise the bias too). Reproducible from ``seed``."""
         resolved = float_dtype(dtype)
-        cls._check_sizes(input_size, hidden_size)
+        cls._check_random(input_size, hidden_size, seed)
         flag("reset_after", reset_after)
         rng = np.random.default_rng(seed)
         kernel = glorot_uniform(rng, input_size, 3 * hidden_size, resolved)
@@ -474,17 +526,10 @@ class GRUWeights(_RecurrentWeights):
     # --- Keras -------------------------------------------------------------------------
 
     @classmethod
-    def from_keras(cls, layer: Any) -> GRUWeights:
-        """Read the weights of a built ``keras.layers.GRU`` (with bias); refused as for
-        :meth:`LSTMWeights.from_keras` when the layer computes something else."""
-        cls._check_keras_layer(layer)
-        arrays = [np.asarray(w) for w in layer.get_weights()]
-        if len(arrays) != 3:
-            raise ValueError(
-                "expected a built keras.layers.GRU with kernel, recurrent_kernel and bias; "
-                f"got a layer with {len(arrays)} weight arrays"
-            )
-        return cls(*arrays)
+    def _keras_bias_shape(cls, layer: Any, recurrent_kernel: np.ndarray) -> tuple[int, ...]:
+        """A GRU with ``reset_after=True`` holds two bias rows (input and recurrent)."""
+        width = recurrent_kernel.shape[1]
+        return (2, width) if layer.reset_after else (width,)
 
     def _keras_build_hint(self) -> str:
         return (
@@ -495,7 +540,9 @@ class GRUWeights(_RecurrentWeights):
     # --- PyTorch -------------------------------------------------------------------------
 
     @classmethod
-    def from_torch(cls, module: Any, layer: int = 0, reverse: bool = False) -> GRUWeights:
+    def from_torch(
+        cls, module: Any, layer: int | None = None, reverse: bool | None = None
+    ) -> GRUWeights:
         """Read one layer and direction of a ``torch.nn.GRU`` (always reset_after=True).
 
         PyTorch stores ``weight_ih`` (3 * hidden, input) and ``weight_hh`` in gate order
@@ -513,8 +560,9 @@ class GRUWeights(_RecurrentWeights):
             _reorder_blocks(bias, _TORCH_GRU_ORDER),
         )
 
-    def to_torch(self, module: Any, layer: int = 0, reverse: bool = False) -> Any:
-        """Write these weights into one layer and direction of a ``torch.nn.GRU``.
+    def to_torch(self, module: Any, layer: int | None = None, reverse: bool | None = None) -> Any:
+        """Write these weights into one layer and direction of a ``torch.nn.GRU`` (``layer``
+        and ``reverse`` as for :meth:`LSTMWeights.from_torch`).
 
         Raises ValueError for ``reset_after=False`` weights: PyTorch's GRU always applies
         the reset gate after the recurrent matrix product, so it cannot compute them.

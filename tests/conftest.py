@@ -12,6 +12,14 @@ from companion.registry import BACKENDS, backend_module
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+if os.environ.get("KERAS_BACKEND") == "jax":
+    # Tests build float64 Keras layers themselves, which JAX computes in float32 unless its
+    # 64-bit types are on. The companion's own calls switch them on only while they run and
+    # leave a user's process 32-bit (tests/test_keras_scope.py checks that, in a process of
+    # its own).
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
 
 # Framework calls are slow and their first call slower still: no deadline. Derandomized, so
 # CI and a reader's machine run the same examples.

@@ -51,7 +51,7 @@ def test_distinct_split_shares_no_sentence():
     assert not set(train) & set(test)
     assert [label(s) for s in train] == train_labels.tolist()
     assert [label(s) for s in test] == test_labels.tolist()
-    with pytest.raises(ValueError, match="test_size must be an integer in"):
+    with pytest.raises(ValueError, match="test_size must be an integer from 1 to "):
         distinct_split(sentences, labels, len(set(sentences)))
     with pytest.raises(ValueError, match="got 1 labels for 2 sentences"):
         distinct_split([("我",), ("你",)], np.array([1]), 1)

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from companion import GRUWeights, LSTMWeights, RNNWeights, StackedWeights, keras_lstm, numpy_lstm
+from companion._keras_tools import float64_kept
 
 keras = keras_lstm.keras
 
@@ -81,7 +82,7 @@ def test_torch_converter_errors():
         w.to_torch(torch.nn.LSTM(2, 4, dtype=torch.float64))
     with pytest.raises(ValueError, match="reverse=True needs a bidirectional"):
         LSTMWeights.from_torch(torch.nn.LSTM(3, 4), reverse=True)
-    with pytest.raises(ValueError, match=r"layer must be in \[0, 1\); got 1"):
+    with pytest.raises(ValueError, match="layer must be an integer from 0 to 0; got 1"):
         LSTMWeights.from_torch(torch.nn.LSTM(3, 4), layer=1)
     with pytest.raises(ValueError, match="proj_size"):
         LSTMWeights.from_torch(torch.nn.LSTM(3, 4, proj_size=2))
@@ -152,3 +153,102 @@ def test_torch_converters_name_the_module_they_expect(weights_type, module, expe
 def test_stacked_torch_converters_name_the_module_they_expect():
     with pytest.raises(TypeError, match=r"torch\.nn\.LSTM; got GRU"):
         StackedWeights.from_torch(torch.nn.GRU(3, 4))
+
+
+@pytest.mark.parametrize("weights_type", [LSTMWeights, GRUWeights, RNNWeights])
+def test_from_torch_of_a_deep_or_bidirectional_module_needs_layer_and_reverse(weights_type):
+    module_type = getattr(torch.nn, weights_type.torch_module)
+    deep = module_type(3, 4, num_layers=2, bidirectional=True, dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"2 layer\(s\), bidirectional=True: pass layer="):
+        weights_type.from_torch(deep)
+    with pytest.raises(ValueError, match=r"pass reverse=False .* or reverse=True"):
+        weights_type.from_torch(deep, layer=1)
+    with pytest.raises(ValueError, match="pass layer="):
+        weights_type.random(3, 4).to_torch(deep, reverse=False)
+    with pytest.raises(TypeError, match=r"layer must be an integer from 0 to 1; got 1.0 \(float"):
+        weights_type.from_torch(deep, layer=1.0, reverse=False)
+    assert weights_type.from_torch(deep, layer=np.int64(0), reverse=True) == (
+        weights_type.from_torch(deep, 0, True)
+    )
+    stacked_two = module_type(3, 4, num_layers=2, dtype=torch.float64)
+    weights_type.from_torch(stacked_two, layer=1)  # one direction: reverse may be left out
+    bidirectional = module_type(3, 4, bidirectional=True, dtype=torch.float64)
+    weights_type.from_torch(bidirectional, reverse=True)  # one layer: layer may be left out
+
+
+def test_a_deep_bidirectional_module_runs_through_stacked_weights_not_one_layer():
+    module = torch.nn.LSTM(
+        3, 4, num_layers=2, bidirectional=True, batch_first=True, dtype=torch.float64
+    )
+    x = np.random.default_rng(0).standard_normal((2, 5, 3))
+    with torch.no_grad():
+        expected = module(torch.from_numpy(x))[0].numpy()
+    from companion import numpy_stacked
+
+    outputs = numpy_stacked.forward(x, StackedWeights.from_torch(module)).outputs
+    np.testing.assert_allclose(outputs, expected, atol=1e-12)
+
+
+def test_a_bfloat16_module_is_named():
+    module = torch.nn.LSTM(3, 4).to(torch.bfloat16)
+    with pytest.raises(TypeError, match=r"weight_ih_l0 is torch.bfloat16; .* module.float\(\)"):
+        LSTMWeights.from_torch(module)
+    with pytest.raises(TypeError, match=r"weight_ih_l0 is torch\.bfloat16 but the weights are"):
+        LSTMWeights.random(3, 4, dtype="float32").to_torch(module)
+
+
+@pytest.mark.parametrize(
+    ("weights_dtype", "layer_dtype"), [("float64", "float32"), ("float32", "float64")]
+)
+@pytest.mark.parametrize("weights_type", [LSTMWeights, GRUWeights, RNNWeights])
+def test_to_keras_refuses_another_dtype_as_to_torch_does(weights_type, weights_dtype, layer_dtype):
+    layer = getattr(keras.layers, KERAS_LAYERS[weights_type])(4, dtype=layer_dtype)
+    layer.build((None, None, 3))
+    before = [w.copy() for w in layer.get_weights()]
+    message = f"kernel is {layer_dtype} but the weights are {weights_dtype}; convert one of them"
+    with pytest.raises(TypeError, match=message):
+        weights_type.random(3, 4, dtype=weights_dtype).to_keras(layer)
+    for old, new in zip(before, layer.get_weights(), strict=True):
+        np.testing.assert_array_equal(old, new)  # nothing was written
+
+
+@pytest.mark.parametrize(
+    ("weights_type", "reset_after"),
+    [(LSTMWeights, None), (GRUWeights, True), (GRUWeights, False), (RNNWeights, None)],
+)
+def test_keras_layers_without_bias_read_and_write_as_zero_bias(weights_type, reset_after):
+    options = {} if reset_after is None else {"reset_after": reset_after}
+    layer = getattr(keras.layers, KERAS_LAYERS[weights_type])(
+        4, use_bias=False, dtype="float64", **options
+    )
+    layer.build((None, None, 3))
+    weights = weights_type.from_keras(layer)
+    assert not np.any(weights.bias)
+    if weights_type is GRUWeights:
+        assert weights.reset_after == reset_after
+    x = np.random.default_rng(0).standard_normal((2, 5, 3))
+    numpy_backend = {LSTMWeights: numpy_lstm}.get(weights_type)
+    if numpy_backend is None:
+        from companion import numpy_gru, numpy_rnn
+
+        numpy_backend = numpy_gru if weights_type is GRUWeights else numpy_rnn
+    with float64_kept():  # Keras's type promotion would compute float64 in float32
+        expected = keras.ops.convert_to_numpy(layer(x))
+    np.testing.assert_allclose(numpy_backend.forward(x, weights).h, expected, atol=1e-12)
+    assert weights_type.from_keras(weights.to_keras(layer)) == weights
+    with pytest.raises(ValueError, match="use_bias=False but these weights have a nonzero bias"):
+        weights.with_arrays(
+            [weights.kernel, weights.recurrent_kernel, weights.bias + 0.5]
+        ).to_keras(layer)
+
+
+def test_stacked_keras_converters_name_a_single_layer():
+    layer = keras.layers.Bidirectional(keras.layers.LSTM(4))
+    layer.build((None, 5, 3))
+    message = r"layers must be a list of Keras layers, .* got Bidirectional \(for one layer, pass"
+    with pytest.raises(TypeError, match=message):
+        StackedWeights.from_keras(layer)
+    weights = StackedWeights.random(3, 4, num_layers=1, dtype="float32")
+    with pytest.raises(TypeError, match=message):
+        weights.to_keras(layer)
+    assert StackedWeights.from_keras(weights.to_keras([layer])) == weights

@@ -141,6 +141,16 @@ def test_module_help_exits_zero_with_usage_on_stdout(capsys):
         (["--hidden-size", "x"], "argument --hidden-size: must be a positive integer; got 'x'"),
         (["--time", "0"], "argument --time: must be a positive integer; got 0"),
         (["--seed", "-2"], "argument --seed: must be a non-negative integer; got -2"),
+        (["--seed", "1.5"], "argument --seed: must be a non-negative integer; got '1.5'"),
+        (
+            ["--time", "99999999999999999999"],
+            "the case is too large: --batch 4, --time 99999999999999999999, --input-size 5 "
+            "and --hidden-size 8 make",
+        ),
+        (
+            ["--batch", "4000", "--time", "4000", "--hidden-size", "2"],
+            "make 144000144 numbers in the inputs, outputs and weights; at most 33554432",
+        ),
     ],
 )
 def test_cli_checks_its_numbers(arguments, message, capsys):
@@ -158,3 +168,32 @@ def test_cli_covers_stacked_layers(gradients, capsys):
     out = capsys.readouterr().out
     assert "stacked, float64:" in out
     assert "numpy vs torch" in out
+
+
+@pytest.mark.parametrize("backend", ["numpy", "tensorflowx"])
+def test_cli_refuses_a_keras_backend_the_companion_does_not_run_on(backend, monkeypatch, capsys):
+    monkeypatch.setenv("KERAS_BACKEND", backend)
+    with pytest.raises(SystemExit) as exit_info:
+        crosscheck.main(["--time", "3"])
+    assert exit_info.value.code == 2
+    expected = f"KERAS_BACKEND is {backend!r}; the companion runs Keras on tensorflow, jax, torch"
+    assert expected in capsys.readouterr().err
+
+
+def test_cli_help_explains_every_option(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        crosscheck.main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    options = [action for action in crosscheck.cli._parser()._actions if action.help]
+    assert len(options) == len(crosscheck.cli._parser()._actions)  # every one has help
+    for words in (
+        "sequences per batch",
+        "time steps per sequence",
+        "features per time step",
+        "units of the layer",
+        "seed of the weights",
+        "sets the",
+        "the model",
+    ):
+        assert words in " ".join(text.split())

@@ -223,8 +223,11 @@ def test_bad_choices_are_named():
         diagrams.bidirectional_layer("max")
     with pytest.raises(ValueError, match=r"variant must be one of \['CIFG', 'peephole'\]"):
         diagrams.lstm_variant_cell("GRU")
-    for bad in (0, 4, 2.0, True):
+    for bad in (0, 4):
         with pytest.raises(ValueError, match="steps must be an integer from 1 to 3"):
+            diagrams.unrolled_lstm(bad)
+    for bad in (2.0, True):
+        with pytest.raises(TypeError, match="steps must be an integer from 1 to 3; got"):
             diagrams.unrolled_lstm(bad)
     with pytest.raises(ValueError, match="steps must be an integer from 1 to 3; got 5"):
         diagrams.gradient_paths(5)

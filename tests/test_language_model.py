@@ -101,7 +101,7 @@ def test_weights_survive_a_round_trip_through_each_framework(backend: str, tiny_
     ("call", "message"),
     [
         (lambda: characters.build_vocabulary("", 5), "non-empty string"),
-        (lambda: characters.build_vocabulary("ab", 1), "at least 2"),
+        (lambda: characters.build_vocabulary("ab", 1), "max_size must be an integer >= 2"),
         (lambda: characters.stream_batches(np.arange(5), 2, 3), "at least batch"),
         (lambda: characters.stream_batches(np.arange(5), 0, 3), "batch must be"),
         (lambda: characters.decode([0, 9], characters.Vocabulary(("?", "a"))), r"\[0, 2\)"),
@@ -119,20 +119,68 @@ def test_join_texts_refuses_a_single_string() -> None:
         characters.join_texts("abc")
 
 
+SAMPLERS = ["numpy", "keras", "torch"]
+
+
+def sampler(backend: str):
+    """The ``sample`` function of one framework's language model."""
+    if backend == "numpy":
+        return language_model.sample
+    return pytest.importorskip(f"companion.models.{backend}_language_model").sample
+
+
+@pytest.mark.parametrize("backend", SAMPLERS)
 @pytest.mark.parametrize(
-    ("prompt", "uniforms", "temperature", "message"),
+    ("prompt", "uniforms", "temperature", "error", "message"),
     [
-        ([], [0.5], 1.0, "at least one id"),
-        ([9], [0.5], 1.0, r"\[0, 7\)"),
-        ([1], [1.0], 1.0, r"draws in \[0, 1\)"),
-        ([1], [0.5], 0.0, "temperature"),
+        ([], [0.5], 1.0, ValueError, "at least one id"),
+        ([9], [0.5], 1.0, ValueError, r"\[0, 7\)"),
+        (
+            [1],
+            [0.25, 1.0],
+            1.0,
+            ValueError,
+            r"uniforms must be draws in \[0, 1\); got 1.0 at index 1",
+        ),
+        ([1], [-0.5], 1.0, ValueError, r"draws in \[0, 1\); got -0.5 at index 0"),
+        (
+            [1],
+            [0.5, np.nan, 0.5],
+            1.0,
+            ValueError,
+            r"uniforms must be finite; got nan at index \(1,\)",
+        ),
+        (
+            [1],
+            [[0.5]],
+            1.0,
+            ValueError,
+            r"uniforms must be a 1-D array \(count,\); got shape \(1, 1\)",
+        ),
+        ([1], ["a"], 1.0, TypeError, "uniforms must hold real numbers"),
+        ([1], [0.5], 0.0, ValueError, "temperature must be a positive number; got 0.0"),
+        ([1], [0.5], np.inf, ValueError, "temperature must be a positive number; got inf"),
+        ([1], [0.5], np.nan, ValueError, "temperature must be a positive number; got nan"),
+        ([1], [0.5], True, TypeError, r"temperature must be a positive number; got True \(bool\)"),
+        ([1], [0.5], "1", TypeError, r"temperature must be a positive number; got '1' \(str\)"),
     ],
 )
 def test_sampling_refuses_bad_arguments(
-    tiny_weights, prompt, uniforms, temperature, message: str
+    backend, tiny_weights, prompt, uniforms, temperature, error, message: str
 ) -> None:
-    with pytest.raises(ValueError, match=message):
-        language_model.sample(tiny_weights, prompt, uniforms, temperature)
+    with pytest.raises(error, match=message):
+        sampler(backend)(tiny_weights, prompt, uniforms, temperature)
+
+
+@pytest.mark.parametrize("backend", SAMPLERS)
+def test_sampling_takes_numpy_scalars_as_temperature(backend, tiny_weights) -> None:
+    uniforms = np.random.default_rng(1).uniform(size=8)
+    expected = language_model.sample(tiny_weights, [1, 2], uniforms, 0.5)
+    for temperature in (np.float32(0.5), np.float64(0.5)):
+        got = sampler(backend)(tiny_weights, [1, 2], uniforms, temperature)
+        np.testing.assert_array_equal(got, expected)
+    ones = sampler(backend)(tiny_weights, [1, 2], uniforms, np.int64(1))
+    np.testing.assert_array_equal(ones, language_model.sample(tiny_weights, [1, 2], uniforms))
 
 
 def test_weights_refuse_mismatched_shapes(tiny_weights) -> None:

@@ -123,7 +123,7 @@ def test_adding_problem():
     np.testing.assert_array_equal(markers.sum(axis=1), 2)
     assert np.all(markers[:, :5].sum(axis=1) == 1)
     np.testing.assert_allclose(y, (x[..., 0] * markers).sum(axis=1))
-    with pytest.raises(ValueError, match="time must be an integer of at least 2"):
+    with pytest.raises(ValueError, match="time must be an integer >= 2; got 1"):
         adding_problem(3, 1)
 
 

@@ -62,7 +62,7 @@ def test_split_rejects_repeated_texts_and_bad_sizes():
     distinct = Reviews(["a", "b", "c"], np.array([1, 0, 1]))
     with pytest.raises(ValueError, match="at most 3 reviews; got 2 \\+ 2"):
         reviews.split(distinct, 2, train_size=2)
-    with pytest.raises(ValueError, match="test_size must be a positive integer; got 0"):
+    with pytest.raises(ValueError, match="test_size must be an integer from 1 to 2; got 0"):
         reviews.split(distinct, 0)
 
 
@@ -86,6 +86,33 @@ def test_vocabulary_and_encoding_of_segmented_texts():
         [0, 3, 2, 1],
         [0, 3, 1, 2],
     ]
+
+
+def test_split_names_the_argument_that_does_not_fit():
+    distinct = Reviews(["a", "b", "c"], np.array([1, 0, 1]))
+    with pytest.raises(ValueError, match="test_size must be an integer from 1 to 2; got 10000000"):
+        reviews.split(distinct, 10**7)
+    with pytest.raises(ValueError, match="test_size must be an integer from 1 to 2; got 3"):
+        reviews.split(distinct, 3)
+    with pytest.raises(TypeError, match=r"test_size must be .*; got 1.5 \(float\)"):
+        reviews.split(distinct, 1.5)
+    with pytest.raises(TypeError, match=r"train_size must be a positive integer; got True"):
+        reviews.split(distinct, 1, train_size=True)
+    train, test = reviews.split(distinct, np.int64(1))
+    assert (len(train.texts), len(test.texts)) == (2, 1)
+
+
+def test_segment_refuses_one_string_for_a_list_of_texts():
+    with pytest.raises(
+        TypeError,
+        match=r"texts must be a sequence of texts \(str\); got str "
+        r"\(to segment one text, pass \[text\]\)",
+    ):
+        reviews.segment("我喜欢这个电影")
+    with pytest.raises(TypeError, match="texts\\[1\\] must be a str; got int"):
+        reviews.segment(["好", 3])
+    with pytest.raises(TypeError, match=r"max_words must be None or a positive integer; got 2.0"):
+        reviews.segment(["好"], max_words=2.0)
 
 
 def test_order_sensitive_finds_negation_and_contrast_words():

@@ -91,7 +91,7 @@ def test_bag_of_words_counts_and_errors():
 def test_corpus_arguments_are_checked():
     with pytest.raises(ValueError, match="length must be an integer >= 4; got 3"):
         sentiment.generate_corpus(10, 3)
-    with pytest.raises(ValueError, match="test_size must be an integer in"):
+    with pytest.raises(ValueError, match="test_size must be an integer from 1 to 4; got 5"):
         sentiment.train_test_split(sentiment.generate_corpus(5), 5)
     with pytest.raises(ValueError, match="got 3 predictions for 2 labels"):
         sentiment.accuracy([1, 0, 1], [1, 0])

@@ -19,7 +19,8 @@ from companion import (
     VariantGradients,
     VariantWeights,
 )
-from companion.registry import backend_module
+from companion._checks import integer
+from companion.registry import BACKENDS, backend_module
 from companion.variants import VARIANTS
 
 INPUT, HIDDEN = 3, 4
@@ -223,3 +224,60 @@ def test_flags_of_the_weights_must_be_bools():
         StackedWeights.random(3, 4, bidirectional="no")
     with pytest.raises(TypeError, match="reset_after must be True or False; got 0"):
         GRUWeights.random(3, 4, reset_after=0)
+
+
+@pytest.mark.parametrize(
+    ("value", "arguments", "error", "message"),
+    [
+        (True, {}, TypeError, r"count must be a positive integer; got True \(bool\)"),
+        (np.True_, {}, TypeError, r"count must be a positive integer; got np.True_ \(bool"),
+        (2.0, {}, TypeError, r"count must be a positive integer; got 2.0 \(float\)"),
+        ("3", {}, TypeError, r"count must be a positive integer; got '3' \(str\)"),
+        (None, {}, TypeError, r"count must be a positive integer; got None \(NoneType\)"),
+        (0, {}, ValueError, "count must be a positive integer; got 0"),
+        (-1, dict(minimum=0), ValueError, "count must be a non-negative integer; got -1"),
+        (1, dict(minimum=2), ValueError, "count must be an integer >= 2; got 1"),
+        (9, dict(maximum=8), ValueError, "count must be an integer from 1 to 8; got 9"),
+        (0, dict(optional=True), ValueError, "count must be None or a positive integer; got 0"),
+    ],
+)
+def test_one_integer_check_names_the_argument_the_kind_and_what_came(
+    value, arguments, error, message
+):
+    with pytest.raises(error, match=message):
+        integer("count", value, **arguments)
+
+
+def test_the_integer_check_takes_numpy_integers_and_optional_none():
+    assert integer("count", np.int64(3)) == 3
+    assert type(integer("count", np.uint8(3))) is int
+    assert integer("count", 0, 0) == 0
+    assert integer("count", None, optional=True) is None
+
+
+@pytest.mark.parametrize("backend_name", BACKENDS)
+def test_a_tensor_that_requires_grad_is_named_not_a_framework_error(backend_name):
+    torch = pytest.importorskip("torch")
+    backend = backend_module(backend_name)
+    x = torch.zeros((2, 5, INPUT), dtype=torch.float64, requires_grad=True)
+    with pytest.raises(TypeError, match=r"x must be .* got a Tensor with requires_grad=True"):
+        backend.forward(x, lstm_weights())
+    h0 = torch.zeros((2, HIDDEN), dtype=torch.float64, requires_grad=True)
+    with pytest.raises(TypeError, match=r"h0 must be .* requires_grad=True .*h0.detach"):
+        backend.forward(np.zeros((2, 5, INPUT)), lstm_weights(), (h0, np.zeros((2, HIDDEN))))
+    with pytest.raises(TypeError, match=r"x must be an array NumPy can hold .*bfloat16"):
+        backend.forward(x.detach().to(torch.bfloat16), lstm_weights())
+
+
+def test_stacked_weights_name_a_layer_that_is_not_a_tuple_of_directions():
+    layer = LSTMWeights.random(INPUT, HIDDEN)
+    with pytest.raises(
+        TypeError,
+        match=r"layers\[0\] must be a tuple \(forwards,\) .* got "
+        "LSTMWeights",
+    ):
+        StackedWeights([layer, layer])
+    with pytest.raises(TypeError, match=r"layers must be a non-empty sequence .* got LSTMWeights"):
+        StackedWeights(layer)
+    with pytest.raises(ValueError, match=r"got layers of lengths \[3\]"):
+        StackedWeights([(layer, layer, layer)])

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from companion import LSTMWeights
+from companion import GRUWeights, LSTMWeights, RNNWeights, StackedWeights
 
 
 def test_shapes_and_properties():
@@ -115,11 +115,55 @@ def test_nan_in_recurrent_kernel_and_bias():
 
 
 @pytest.mark.parametrize(
-    ("size", "name"), [(0, "input_size"), (-1, "input_size"), (2.5, "input_size")]
+    ("size", "error"), [(0, ValueError), (-1, ValueError), (2.5, TypeError), (True, TypeError)]
 )
-def test_random_rejects_bad_sizes(size, name):
-    with pytest.raises(ValueError, match=f"{name} must be a positive integer"):
+def test_random_rejects_bad_sizes(size, error):
+    with pytest.raises(error, match=f"input_size must be a positive integer; got {size!r}"):
         LSTMWeights.random(size, 3)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: LSTMWeights.random(3, True),
+            TypeError,
+            "hidden_size must be a positive integer; got True \\(bool\\)",
+        ),
+        (
+            lambda: LSTMWeights.random(3, 4, seed=-1),
+            ValueError,
+            "seed must be a non-negative integer; got -1",
+        ),
+        (
+            lambda: RNNWeights.random(3, 4, seed=1.0),
+            TypeError,
+            "seed must be a non-negative integer; got 1.0 \\(float\\)",
+        ),
+        (lambda: GRUWeights.random(3, 4, seed=True), TypeError, "seed must be"),
+        (
+            lambda: StackedWeights.random(3, 4, num_layers=2.0),
+            TypeError,
+            "num_layers must be a positive integer; got 2.0 \\(float\\)",
+        ),
+        (
+            lambda: StackedWeights.random(3, 4, num_layers=0),
+            ValueError,
+            "num_layers must be a positive integer; got 0",
+        ),
+        (lambda: StackedWeights.random(3, 4, num_layers=-1), ValueError, "num_layers must be"),
+        (lambda: StackedWeights.random(3, 4, seed=False), TypeError, "seed must be"),
+    ],
+)
+def test_random_names_the_bad_count(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_numpy_integers_are_counts():
+    w = LSTMWeights.random(np.int64(3), np.int32(4), seed=np.uint8(2))
+    assert w == LSTMWeights.random(3, 4, seed=2)
+    assert len(StackedWeights.random(3, 4, num_layers=np.int16(3)).layers) == 3
 
 
 def test_equality_checks_dtype_and_values():

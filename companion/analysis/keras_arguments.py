@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import real_array
+from companion._checks import integer, real_array
 from companion._numeric import sigmoid
 from companion.weights import LSTMWeights
 
@@ -153,9 +153,8 @@ def lstm_parameter_count(
     on the (input_size + units)-wide concatenation. PyTorch adds a second bias vector
     (``bias_hh``) per gate: 4 * (units * (input_size + units) + 2 * units).
     """
-    for name, size in (("input_size", input_size), ("units", units)):
-        if not isinstance(size, int | np.integer) or size < 1:
-            raise ValueError(f"{name} must be a positive integer; got {size!r}")
+    integer("input_size", input_size)
+    integer("units", units)
     biases = {"keras": 1, "torch": 2}
     if framework not in biases:
         raise ValueError(f"framework must be 'keras' or 'torch'; got {framework!r}")

@@ -34,25 +34,25 @@ def float64_ops(size: int = 64, seed: int = 0) -> list[Float64Op]:
     """``keras.ops.matmul`` of two standard-normal float64 (size, size) arrays and
     ``keras.ops.tanh`` of one, with Keras's type promotion and inside
     :func:`~companion._keras_tools.float64_kept`, each against NumPy."""
-    from companion._keras_tools import BACKEND, float64_kept, keras
+    from companion._keras_tools import BACKEND, float64_kept, keras, scope
 
     a, b = np.random.default_rng(seed).standard_normal((2, size, size))
-    a_tensor, b_tensor = keras.ops.convert_to_tensor(a), keras.ops.convert_to_tensor(b)
     found = []
-    for name, call, exact in (
-        ("matmul", lambda: keras.ops.matmul(a_tensor, b_tensor), a @ b),
-        ("tanh", lambda: keras.ops.tanh(a_tensor), np.tanh(a)),
-    ):
-        result = call()
-        with float64_kept():
-            kept = call()
-        errors = (
-            float(np.max(np.abs(keras.ops.convert_to_numpy(r).astype(np.float64) - exact)))
-            for r in (result, kept)
-        )
-        found.append(
-            Float64Op(BACKEND, name, keras.backend.standardize_dtype(result.dtype), *errors)
-        )
+    with scope():  # JAX's 64-bit types on, as the companion computes
+        a_tensor, b_tensor = keras.ops.convert_to_tensor(a), keras.ops.convert_to_tensor(b)
+        for name, call, exact in (
+            ("matmul", lambda: keras.ops.matmul(a_tensor, b_tensor), a @ b),
+            ("tanh", lambda: keras.ops.tanh(a_tensor), np.tanh(a)),
+        ):
+            result = call()
+            with float64_kept():
+                kept = call()
+            errors = (
+                float(np.max(np.abs(keras.ops.convert_to_numpy(r).astype(np.float64) - exact)))
+                for r in (result, kept)
+            )
+            dtype = keras.backend.standardize_dtype(result.dtype)
+            found.append(Float64Op(BACKEND, name, dtype, *errors))
     return found
 
 
@@ -60,15 +60,17 @@ def masked_first_output(hidden: int = 3, seed: int = 0) -> np.ndarray:
     """The first output of a plain ``keras.layers.LSTM`` (:func:`companion.keras_lstm.layer`,
     called directly, without the companion's convention) whose first step is masked, for one
     sequence of two steps with initial state h0 = 1, c0 = 1: shape (hidden,)."""
-    from companion._keras_tools import keras
+    from companion._keras_tools import keras, scope
     from companion.keras_lstm import layer
     from companion.weights import LSTMWeights
 
     weights = LSTMWeights.random(2, hidden, seed=seed)
     x = np.random.default_rng(seed).standard_normal((1, 2, 2))
     ones = np.ones((1, hidden))
-    outputs, _, _ = layer(weights)(x, initial_state=[ones, ones], mask=np.array([[False, True]]))
-    return np.asarray(keras.ops.convert_to_numpy(outputs))[0, 0]
+    mask = np.array([[False, True]])
+    with scope():  # JAX's 64-bit types on, as the companion computes
+        outputs, _, _ = layer(weights)(x, initial_state=[ones, ones], mask=mask)
+        return np.asarray(keras.ops.convert_to_numpy(outputs))[0, 0]
 
 
 def stateful_training(steps: int = 2) -> str:

@@ -7,27 +7,35 @@
         --batch B --time T --input-size D --hidden-size H --seed S]
 
 prints the table and exits with status 1 if any pair differs beyond tolerance; with
-``--gradients`` the table has a row per gradient too. Sizes must be positive and the seed
-non-negative (else argparse's message and status 2). ``--train`` trains one model three
-ways instead and compares the weights (:mod:`companion.train_crosscheck`).
+``--gradients`` the table has a row per gradient too. Sizes must be positive, the seed
+non-negative, the case small enough to hold (:data:`MAX_NUMBERS`) and ``KERAS_BACKEND`` one
+of Keras's backends the companion runs on, else argparse's message and status 2.
+``--train`` trains one model three ways instead and compares the weights
+(:mod:`companion.train_crosscheck`).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Sequence
 
 from companion import train_crosscheck
+from companion._checks import integer_kind
 from companion.crosscheck.cases import standard_cases
 from companion.crosscheck.comparison import compare, compare_gradients, gradient_backends
 from companion.crosscheck.tables import format_table
 from companion.registry import BACKENDS, EVERY_BACKEND, KERAS_BACKENDS, MODELS, TOLERANCES
 
+MAX_NUMBERS = 2**25
+"""The most numbers a case may hold in its input, outputs and weights (about 268 MB in
+float64): every backend keeps several arrays that large, forwards and in the gradients."""
+
 
 def _integer(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``minimum`` (1 or 0), else argparse's
-    error (exit status 2) naming the argument and what came."""
-    kind = "a positive integer" if minimum == 1 else "a non-negative integer"
+    """An argparse type: an integer of at least ``minimum`` (1 or 0), else argparse's error
+    (exit status 2) naming the option, the integer expected and what came."""
+    kind = integer_kind(minimum)
 
     def parse(text: str) -> int:
         try:
@@ -41,20 +49,39 @@ def _integer(minimum: int) -> Callable[[str], int]:
     return parse
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The ``crosscheck`` command: print the table; return 1 if any pair disagrees."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m companion crosscheck",
         description="Run a model's NumPy, Keras and PyTorch backends on the same inputs and "
-        "compare.",
+        "compare them element by element, on several cases (with and without initial states, "
+        "masks, reversed time). Exit status 1 if any pair differs beyond the tolerance.",
     )
-    parser.add_argument("--model", choices=sorted(MODELS), default="lstm")
-    parser.add_argument("--dtype", choices=sorted(TOLERANCES), default="float64")
-    parser.add_argument("--batch", type=_integer(1), default=4)
-    parser.add_argument("--time", type=_integer(1), default=12)
-    parser.add_argument("--input-size", type=_integer(1), default=5)
-    parser.add_argument("--hidden-size", type=_integer(1), default=8)
-    parser.add_argument("--seed", type=_integer(0), default=0)
+    parser.add_argument(
+        "--model", choices=sorted(MODELS), default="lstm", help="the model (default: lstm)"
+    )
+    parser.add_argument(
+        "--dtype",
+        choices=sorted(TOLERANCES),
+        default="float64",
+        help="the dtype of weights and inputs, which sets the tolerance: "
+        + ", ".join(f"{dtype} {tolerance:.0e}" for dtype, tolerance in TOLERANCES.items())
+        + " (default: float64)",
+    )
+    for option, default, what in (
+        ("--batch", 4, "sequences per batch"),
+        ("--time", 12, "time steps per sequence"),
+        ("--input-size", 5, "features per time step"),
+        ("--hidden-size", 8, "units of the layer (per direction)"),
+    ):
+        parser.add_argument(
+            option, type=_integer(1), default=default, help=f"{what} (default: {default})"
+        )
+    parser.add_argument(
+        "--seed",
+        type=_integer(0),
+        default=0,
+        help="seed of the weights and inputs, a non-negative integer (default: 0)",
+    )
     parser.add_argument(
         "--gradients",
         action="store_true",
@@ -67,9 +94,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(default: Keras as imported here, on KERAS_BACKEND)",
     )
     train_crosscheck.add_arguments(parser, _integer(1))
+    return parser
+
+
+def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse, with a usage error, what the backends could not run: a case too large to hold,
+    or Keras in this process on a backend the companion does not run on."""
+    hidden = 2 * args.hidden_size  # a bidirectional layer's outputs
+    numbers = args.batch * args.time * (args.input_size + hidden) + 4 * hidden * (
+        args.input_size + hidden
+    )
+    if numbers > MAX_NUMBERS:
+        parser.error(
+            f"the case is too large: --batch {args.batch}, --time {args.time}, --input-size "
+            f"{args.input_size} and --hidden-size {args.hidden_size} make {numbers} numbers in "
+            f"the inputs, outputs and weights; at most {MAX_NUMBERS}"
+        )
+    requested = os.environ.get("KERAS_BACKEND", "tensorflow")
+    if args.keras_backend is None and requested not in KERAS_BACKENDS:
+        parser.error(
+            f"KERAS_BACKEND is {requested!r}; the companion runs Keras on "
+            f"{', '.join(KERAS_BACKENDS)}: set KERAS_BACKEND to one of them or pass "
+            "--keras-backend"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``crosscheck`` command: print the table; return 1 if any pair disagrees."""
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.train:
         return train_crosscheck.run(args, parser)
+    _check_arguments(parser, args)
     backends = BACKENDS
     if args.keras_backend == "all":
         backends = EVERY_BACKEND

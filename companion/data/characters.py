@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from companion._checks import integer
+
 UNKNOWN = "\ufffd"
 """The symbol (U+FFFD, the replacement character) that stands for every character left out
 of the vocabulary; its index is 0."""
@@ -68,8 +70,7 @@ def build_vocabulary(text: str, max_size: int) -> Vocabulary:
     occurrence), after the unknown symbol: ``max_size`` symbols at most."""
     if not isinstance(text, str) or not text:
         raise ValueError(f"text must be a non-empty string; got {_describe(text)}")
-    if not isinstance(max_size, int | np.integer) or max_size < 2:
-        raise ValueError(f"max_size must be an integer of at least 2; got {max_size!r}")
+    integer("max_size", max_size, 2)
     counts = Counter(text)
     counts.pop(UNKNOWN, None)
     kept = [char for char, _ in counts.most_common(max_size - 1)]
@@ -110,9 +111,8 @@ def stream_batches(ids: Sequence[int] | np.ndarray, batch: int, steps: int) -> S
     Stream b holds ``ids[b * L : (b + 1) * L + 1]`` with ``L = chunks * steps`` the longest
     multiple of ``steps`` that fits; the ids past the last whole chunk are dropped.
     """
-    for name, value in (("batch", batch), ("steps", steps)):
-        if not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    integer("batch", batch)
+    integer("steps", steps)
     array = check_ids("ids", ids, np.iinfo(np.int64).max)
     chunks = (len(array) - 1) // batch // steps
     if chunks < 1:

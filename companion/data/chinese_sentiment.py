@@ -19,6 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from companion._checks import integer
+
 SUBJECTS = ("我", "你", "他", "我们")
 POSITIVE_VERBS = ("喜欢", "爱")
 NEGATIVE_VERBS = ("讨厌", "恨")
@@ -64,8 +66,7 @@ def generate(count: int, *, seed: int = 0) -> tuple[list[tuple[str, ...]], np.nd
     negated with probability 1/2 and intensified (很) with probability 1/2. Reproducible
     from ``seed``.
     """
-    if not isinstance(count, int | np.integer) or count < 1:
-        raise ValueError(f"count must be a positive integer; got {count!r}")
+    integer("count", count)
     rng = np.random.default_rng(seed)
 
     def pick(options: Sequence[str]) -> str:
@@ -107,11 +108,7 @@ def distinct_split(
         raise ValueError(f"got {labels.shape[0]} labels for {len(sentences)} sentences")
     label_of = dict(zip(map(tuple, sentences), labels.tolist(), strict=True))
     distinct = list(label_of)
-    if not isinstance(test_size, int | np.integer) or not 0 < test_size < len(distinct):
-        raise ValueError(
-            f"test_size must be an integer in (0, {len(distinct)}), the number of distinct "
-            f"sentences; got {test_size!r}"
-        )
+    integer("test_size", test_size, 1, len(distinct) - 1)  # some distinct ones to train on
     order = np.random.default_rng(seed).permutation(len(distinct))
     kept_out = {tuple(sentence) for sentence in held_out}
     order = sorted(order, key=lambda k: distinct[k] not in kept_out)  # stable: held out first

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from companion._checks import integer
 from companion.data.sentiment import Reviews
 
 FILES = {1: "pos.txt", 0: "neg.txt"}
@@ -78,10 +79,10 @@ def split(
     :func:`distinct_reviews`) or the sizes do not fit.
     """
     count = len(reviews.texts)
-    train_size = count - test_size if train_size is None else train_size
-    for name, value in (("test_size", test_size), ("train_size", train_size)):
-        if not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    integer("test_size", test_size, 1, max(count - 1, 1))  # leaves at least one to train on
+    if train_size is None:
+        train_size = count - test_size
+    integer("train_size", train_size)
     if test_size + train_size > count:
         raise ValueError(
             f"test_size + train_size must be at most {count} reviews; "
@@ -107,8 +108,15 @@ def segment(texts: Sequence[str], *, max_words: int | None = None) -> list[list[
     characters, since few words are longer than four characters) and its last ``max_words``
     words are kept, as :func:`companion.data.sentiment.encode` keeps the end of a text.
     """
-    if max_words is not None and (not isinstance(max_words, int | np.integer) or max_words < 1):
-        raise ValueError(f"max_words must be None or a positive integer; got {max_words!r}")
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise TypeError(
+            f"texts must be a sequence of texts (str); got {type(texts).__name__}"
+            + (" (to segment one text, pass [text])" if isinstance(texts, str) else "")
+        )
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"texts[{index}] must be a str; got {type(text).__name__}")
+    integer("max_words", max_words, optional=True)
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" lines in the output

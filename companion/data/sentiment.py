@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import real_array
+from companion._checks import integer, real_array
 
 PAD, UNKNOWN = "<pad>", "<unk>"
 NEGATION = "not"
@@ -67,9 +67,8 @@ def generate_corpus(samples: int, length: int = 16, *, seed: int = 0) -> Corpus:
     The sentiment word stands anywhere from the second token on; a distractor "not" stands
     anywhere except right before it. Labels: 1 positive, 0 negative, about half each.
     """
-    for name, value, least in (("samples", samples, 1), ("length", length, 4)):
-        if not isinstance(value, int | np.integer) or value < least:
-            raise ValueError(f"{name} must be an integer >= {least}; got {value!r}")
+    integer("samples", samples)
+    integer("length", length, 4)
     rng = np.random.default_rng(seed)
     ids = {word: index for index, word in enumerate(VOCABULARY)}
     filler = np.array([ids[w] for w in FILLER])
@@ -103,8 +102,7 @@ def train_test_split(corpus: Corpus, test_size: int) -> tuple[Corpus, Corpus]:
     """The first samples for training, the last ``test_size`` for testing (the generator's
     samples are independent, so no shuffle is needed)."""
     samples = corpus.labels.shape[0]
-    if not isinstance(test_size, int | np.integer) or not 0 < test_size < samples:
-        raise ValueError(f"test_size must be an integer in (0, {samples}); got {test_size!r}")
+    integer("test_size", test_size, 1, samples - 1)
     cut = samples - test_size
     return (
         Corpus(corpus.tokens[:cut], corpus.labels[:cut], corpus.vocabulary),
@@ -223,8 +221,7 @@ def build_vocabulary(
 
     ``tokenizer`` splits one text into words (:func:`tokenize` by default; ``list`` for texts
     that are already lists of words, such as segmented Chinese)."""
-    if not isinstance(max_size, int | np.integer) or max_size < 2:
-        raise ValueError(f"max_size must be an integer >= 2; got {max_size!r}")
+    integer("max_size", max_size, 2)
     counts = Counter(word for text in texts for word in tokenizer(text))
     ranked = sorted(counts, key=lambda word: (-counts[word], word))
     return (PAD, UNKNOWN, *ranked[: max_size - 2])
@@ -241,8 +238,7 @@ def encode(
     ``pad_sequences`` does by default, so the words nearest the end are kept last;
     words outside ``vocabulary`` map to the unknown id 1. ``tokenizer`` as in
     :func:`build_vocabulary`."""
-    if not isinstance(length, int | np.integer) or length < 1:
-        raise ValueError(f"length must be a positive integer; got {length!r}")
+    integer("length", length)
     ids = {word: index for index, word in enumerate(vocabulary)}
     unknown = ids.get(UNKNOWN, 1)
     encoded = np.zeros((len(texts), length), dtype=np.int64)

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import real_array
+from companion._checks import integer, real_array
 
 
 class Series(NamedTuple):
@@ -62,8 +62,7 @@ def make_windows(series: Any, window: int) -> Windows:
     values = real_array("series", series, np.dtype("float64"))
     if values.ndim != 1:
         raise ValueError(f"series must be one-dimensional (n,); got shape {values.shape}")
-    if not isinstance(window, int | np.integer) or window < 1:
-        raise ValueError(f"window must be a positive integer; got {window!r}")
+    integer("window", window)
     if values.size <= window:
         raise ValueError(
             f"series must be longer than the window ({window}); got {values.size} values"
@@ -77,8 +76,7 @@ def time_split(windows: Windows, test_size: int) -> tuple[Windows, Windows]:
     """Split windows in time order: the last ``test_size`` samples are the test set, and
     nothing from the future is ever trained on."""
     samples = windows.y.shape[0]
-    if not isinstance(test_size, int | np.integer) or not 0 < test_size < samples:
-        raise ValueError(f"test_size must be an integer in (0, {samples}); got {test_size!r}")
+    integer("test_size", test_size, 1, samples - 1)
     cut = samples - test_size
     return Windows(windows.x[:cut], windows.y[:cut]), Windows(windows.x[cut:], windows.y[cut:])
 

@@ -32,6 +32,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from companion._checks import integer
+
 SINGULAR_SUBJECTS = ("cat", "dog", "child", "bird")
 PLURAL_SUBJECTS = ("cats", "dogs", "children", "birds")
 VERBS = ("was", "were")
@@ -78,7 +80,7 @@ class AgreementData(NamedTuple):
 def sentence_count(distance: int) -> int:
     """How many different sentences :func:`agreement_sequences` can draw at ``distance``: a
     subject, "which" (from distance 2 on), and ``distance - 2`` free filler words."""
-    _check_positive("distance", distance)
+    integer("distance", distance)
     return len(SINGULAR_SUBJECTS + PLURAL_SUBJECTS) * len(FILLER) ** max(distance - 2, 0)
 
 
@@ -92,11 +94,6 @@ def bag_of_words_guess(data: AgreementData) -> np.ndarray:
     """
     plural = [VOCABULARY.index(word) for word in PLURAL_SUBJECTS]
     return np.isin(data.tokens, plural).any(axis=1).astype(int)
-
-
-def _check_positive(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
 
 
 def _draw_agreement(rng: np.random.Generator, count: int, distance: int) -> AgreementData:
@@ -120,8 +117,8 @@ def agreement_sequences(count: int, distance: int, *, seed: int = 0) -> Agreemen
     Sentences are drawn independently, so the same sentence can occur twice, and two calls
     with different seeds can share sentences; :func:`agreement_split` avoids that.
     """
-    for name, value in (("count", count), ("distance", distance)):
-        _check_positive(name, value)
+    integer("count", count)
+    integer("distance", distance)
     return _draw_agreement(np.random.default_rng(seed), count, distance)
 
 
@@ -135,8 +132,8 @@ def agreement_split(
     ValueError when the distance is so short that the training set covers more than half of
     the :func:`sentence_count` possible sentences.
     """
-    for name, value in (("train_size", train_size), ("test_size", test_size)):
-        _check_positive(name, value)
+    integer("train_size", train_size)
+    integer("test_size", test_size)
     possible = sentence_count(distance)
     rng = np.random.default_rng(seed)
     train = _draw_agreement(rng, train_size, distance)
@@ -168,10 +165,8 @@ def adding_problem(count: int, time: int, *, seed: int = 0) -> tuple[np.ndarray,
     two marked numbers, so the first marked value must be remembered for at least time / 2
     steps.
     """
-    if not isinstance(count, int | np.integer) or count < 1:
-        raise ValueError(f"count must be a positive integer; got {count!r}")
-    if not isinstance(time, int | np.integer) or time < 2:
-        raise ValueError(f"time must be an integer of at least 2; got {time!r}")
+    integer("count", count)
+    integer("time", time, 2)
     rng = np.random.default_rng(seed)
     values = rng.random((count, time))
     half = time // 2
@@ -186,8 +181,7 @@ def adding_problem(count: int, time: int, *, seed: int = 0) -> tuple[np.ndarray,
 
 def _check_sizes(**sizes: int) -> None:
     for name, value in sizes.items():
-        if not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+        integer(name, value)
 
 
 def cue_task(

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from companion._checks import integer
 from companion.figures.fonts import chinese_font_family
 
 # --- One visual language -------------------------------------------------------------------
@@ -69,8 +70,7 @@ def _pyplot() -> Any:
 
 
 def _check_count(name: str, value: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-        raise ValueError(f"{name} must be an integer from 1 to {high}; got {value!r}")
+    integer(name, value, 1, high)
 
 
 def _canvas(width: float, height: float) -> tuple[Any, Any]:

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from companion._checks import integer
+
 # --- Gates and cell state (chapter "Inside the LSTM") ----------------------------------------
 
 GATE_TITLES = {
@@ -116,8 +118,7 @@ def _pyplot() -> Any:
 def plot_unrolled_chain(steps: int = 4) -> Any:
     """The recurrence unrolled over ``steps`` time steps: one cell per step, the same
     weights in each, x_t entering from below, h_t leaving upwards and to the right."""
-    if not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive integer; got {steps!r}")
+    integer("steps", steps)
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(1.9 * steps + 1.2, 2.6))
     arrow = dict(arrowstyle="->", lw=1.4)

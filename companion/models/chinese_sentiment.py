@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from companion import numpy_lstm
+from companion._checks import integer
 from companion.data.chinese_sentiment import group_by_length
 from companion.data.sentiment import UNKNOWN
 from companion.models import History
@@ -287,10 +288,8 @@ def _check_training(
     labels = np.asarray(labels)
     if labels.shape != (count,) or not np.isin(labels, (0, 1)).all():
         raise ValueError(f"labels must be 0/1 of shape ({count},); got shape {labels.shape}")
-    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"batch_size must be None or a positive integer; got {batch_size!r}")
-    if not isinstance(patience, int) or patience < 1:
-        raise ValueError(f"patience must be a positive integer; got {patience!r}")
+    integer("batch_size", batch_size, optional=True)
+    integer("patience", patience)
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
     return getattr(torch, dtype)

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from companion._checks import integer
 from companion.data.synthetic import VOCABULARY, AgreementData, agreement_split
 
 # The chapters count a model's parameters with the same function as the practice chapters.
@@ -106,8 +107,7 @@ class Classifier(torch.nn.Module):
             raise ValueError(f"kind must be lstm, gru, rnn, cnn or variant; got {kind!r}")
         if (forget_bias is not None or output_bias is not None) and kind != "lstm":
             raise ValueError(f"forget_bias and output_bias need kind 'lstm'; got {kind!r}")
-        if not isinstance(hidden, int) or hidden < 1:
-            raise ValueError(f"hidden must be a positive integer; got {hidden!r}")
+        integer("hidden", hidden)
         self.kind = kind
         self.seeds = (seed,) if isinstance(seed, int) else tuple(seed)
         if not self.seeds:

@@ -101,7 +101,9 @@ def sample(
 ) -> np.ndarray:
     """:func:`companion.models.language_model.sample`, each step computed by the Keras
     layers: ids (count,) of the characters drawn."""
-    prompt_ids, draws = check_sampling(prompt, uniforms, temperature, weights.vocabulary_size)
+    prompt_ids, draws, temperature = check_sampling(
+        prompt, uniforms, temperature, weights.vocabulary_size
+    )
     model = from_weights(weights)
     embedding, dense = model.get_layer("embedding"), model.get_layer("dense")
     lstm = model.get_layer("lstm")

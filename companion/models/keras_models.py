@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._keras_tools import keras
+from companion._keras_tools import keras, scoped
 from companion.models import History
 
 layers = keras.layers
@@ -56,6 +56,7 @@ def last_output_lstm(
     )
 
 
+@scoped
 def bidirectional_lstm(
     vocabulary_size: int, embedding_dim: int, sequence_length: int, state_dim: int, *,
     seed: int = 0,
@@ -80,6 +81,7 @@ def bidirectional_lstm(
     )
 
 
+@scoped
 def stacked_bidirectional_lstm(
     vocabulary_size: int, embedding_dim: int, sequence_length: int, state_dim: int, *,
     seed: int = 0,

@@ -181,20 +181,31 @@ def bigram_log_probs(train_ids: Any, vocabulary_size: int, strength: float) -> n
 
 def check_sampling(
     prompt: Any, uniforms: Any, temperature: float, vocabulary_size: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Validate the arguments every ``sample`` takes; return (prompt ids (length,) int64,
-    uniforms (count,) float64). Raises ValueError naming what was expected and what came."""
+    uniforms (count,) float64, temperature as a float). Raises TypeError or ValueError naming
+    the argument, what was expected and what came."""
     prompt_ids = check_ids("prompt", prompt, vocabulary_size)
     if len(prompt_ids) == 0:
         raise ValueError("prompt must hold at least one id")
-    draws = np.asarray(uniforms, dtype=np.float64)
-    if draws.ndim != 1 or np.any((draws < 0) | (draws >= 1)):
+    draws = real_array("uniforms", uniforms, np.dtype(np.float64))  # refuses NaN
+    if draws.ndim != 1:
+        raise ValueError(f"uniforms must be a 1-D array (count,); got shape {draws.shape}")
+    outside = np.flatnonzero((draws < 0) | (draws >= 1))
+    if outside.size:
         raise ValueError(
-            f"uniforms must be a 1-D array of draws in [0, 1); got shape {draws.shape}"
+            f"uniforms must be draws in [0, 1); got {draws[outside[0]]} at index {outside[0]}"
         )
-    if not isinstance(temperature, int | float) or not temperature > 0:
+    if isinstance(temperature, bool | np.bool_) or not isinstance(
+        temperature, int | float | np.integer | np.floating
+    ):
+        raise TypeError(
+            f"temperature must be a positive number; got {temperature!r} "
+            f"({type(temperature).__name__})"
+        )
+    if not (np.isfinite(temperature) and temperature > 0):
         raise ValueError(f"temperature must be a positive number; got {temperature!r}")
-    return prompt_ids, draws
+    return prompt_ids, draws, float(temperature)
 
 
 def check_training(batches: StreamBatches, epochs: int) -> None:
@@ -236,7 +247,9 @@ def sample(
 ) -> np.ndarray:
     """Read ``prompt`` (length,), then draw one character per entry of ``uniforms`` (count,)
     from softmax(logits / temperature), feeding each back in; return their ids (count,)."""
-    prompt_ids, draws = check_sampling(prompt, uniforms, temperature, weights.vocabulary_size)
+    prompt_ids, draws, temperature = check_sampling(
+        prompt, uniforms, temperature, weights.vocabulary_size
+    )
     state = None
 
     def read(ids: np.ndarray) -> np.ndarray:

@@ -121,7 +121,9 @@ def sample(
 ) -> np.ndarray:
     """:func:`companion.models.language_model.sample`, each step computed by the PyTorch
     modules: ids (count,) of the characters drawn."""
-    prompt_ids, draws = check_sampling(prompt, uniforms, temperature, weights.vocabulary_size)
+    prompt_ids, draws, temperature = check_sampling(
+        prompt, uniforms, temperature, weights.vocabulary_size
+    )
     model = from_weights(weights)
     state: State | None = None
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from companion._checks import integer
 from companion.models import History
 
 
@@ -54,8 +55,7 @@ def fit(
     ``epochs`` of them, and as many validation losses (none without ``validation``). The
     module is left in the mode the last epoch ended in.
     """
-    if not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative integer; got {epochs!r}")
+    integer("epochs", epochs, 0)
     if clip_norm is not None and not clip_norm > 0:
         raise ValueError(f"clip_norm must be positive or None; got {clip_norm!r}")
     parameters = [p for group in optimizer.param_groups for p in group["params"]]
