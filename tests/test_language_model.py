@@ -4,6 +4,8 @@ PyTorch."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -100,6 +102,19 @@ def test_frameworks_sample_the_same_characters_as_numpy(backend: str, tiny_weigh
         got = module.sample(tiny_weights, [1, 2], uniforms, temperature)
         np.testing.assert_array_equal(got, expected)
     assert len(set(expected.tolist())) > 1  # the draws do change the characters
+
+
+def test_largest_difference_finds_the_one_changed_entry(tiny_weights) -> None:
+    assert language_model.largest_difference(tiny_weights, tiny_weights) == 0.0
+    bias = tiny_weights.lstm.bias.copy()
+    bias[3] += 0.25
+    changed = dataclasses.replace(
+        tiny_weights, lstm=dataclasses.replace(tiny_weights.lstm, bias=bias)
+    )
+    assert language_model.largest_difference(tiny_weights, changed) == 0.25
+    other = language_model.LanguageModelWeights.random(8, 4, 5, seed=3, dtype="float64")
+    with pytest.raises(ValueError, match="differ in shape"):
+        language_model.largest_difference(tiny_weights, other)
 
 
 @pytest.mark.parametrize("backend", ["keras", "torch"])

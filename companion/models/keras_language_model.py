@@ -74,6 +74,7 @@ def train(
     clip_norm: float,
     optimizer: Callable[..., keras.optimizers.Optimizer] = keras.optimizers.Adam,
     held_out: Callable[[LanguageModelWeights], float] | None = None,
+    jit_compile: bool | str = "auto",
 ) -> tuple[LanguageModelWeights, History]:
     """Train from ``weights`` on ``batches`` (chunks, batch, steps), chunk after chunk, the
     state carried across chunks and reset at the start of every epoch.
@@ -83,13 +84,15 @@ def train(
     global norm ``clip_norm``. ``held_out`` scores the weights at the end of every epoch
     (the held-out loss, say). Returns the trained weights and their History: the mean
     training loss (nats per character) of each epoch and, with ``held_out``, its score after
-    each epoch.
+    each epoch. ``jit_compile`` goes to ``model.compile`` (True: XLA; Keras's "auto" leaves it
+    off on TensorFlow without a GPU).
     """
     check_training(batches, epochs)
     model = from_weights(weights, batch_size=batches.inputs.shape[1], stateful=True)
     model.compile(
         optimizer=optimizer(learning_rate, global_clipnorm=clip_norm),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        jit_compile=jit_compile,
     )
     lstm = model.get_layer("lstm")
     history = History([], [])

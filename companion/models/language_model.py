@@ -119,6 +119,21 @@ class LanguageModelWeights:
         )
 
 
+def largest_difference(first: LanguageModelWeights, second: LanguageModelWeights) -> float:
+    """The largest absolute difference between corresponding entries of two models' weights
+    (every array of the embedding, the LSTM and the dense layer); ValueError if their
+    shapes differ."""
+    pairs = []
+    for name in ("embedding", "dense_kernel", "dense_bias"):
+        pairs.append((getattr(first, name), getattr(second, name)))
+    for name in ("kernel", "recurrent_kernel", "bias"):
+        pairs.append((getattr(first.lstm, name), getattr(second.lstm, name)))
+    for a, b in pairs:
+        if a.shape != b.shape:
+            raise ValueError(f"the two models' weights differ in shape: {a.shape} and {b.shape}")
+    return max(float(np.max(np.abs(a.astype(np.float64) - b))) for a, b in pairs)
+
+
 def logits(
     weights: LanguageModelWeights, ids: Any, initial_state: Any = None
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
