@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.crosscheck import KERAS_BACKENDS
+from companion._backends import KERAS_BACKENDS
 
 # TensorFlow's C++ start-up messages about absent CUDA drivers: noise on a CPU machine, and
 # their timestamps would change every stored notebook output.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import os
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+
+from companion.registry import BACKENDS, backend_module
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -34,25 +35,15 @@ settings.load_profile(
     else "other-keras-backend"
 )
 
-BACKEND_NAMES = ("numpy", "keras", "torch")
-TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
-
-
-def load_backend(name: str, model: str = "lstm"):
-    """The ``name`` backend ('numpy', 'keras' or 'torch') of ``model`` ('lstm', 'rnn', 'gru',
-    'variants', 'stacked'): the module ``companion.<name>_<model>``."""
-    return importlib.import_module(f"companion.{name}_{model}")
-
-
 def max_difference(a, b) -> float:
     """The largest absolute difference of any element of matching arrays of ``a`` and ``b``."""
     return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
 
 
-@pytest.fixture(params=BACKEND_NAMES)
+@pytest.fixture(params=BACKENDS)
 def backend(request):
     """Each LSTM backend module in turn."""
-    return load_backend(request.param)
+    return backend_module(request.param)
 
 
 def _uses_keras(item: pytest.Item) -> bool:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import BACKEND_NAMES, TOLERANCE, load_backend, max_difference
+from conftest import max_difference
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm
+from companion.registry import BACKENDS, TOLERANCES, backend_module
 
 
 @st.composite
@@ -33,10 +34,10 @@ def lstm_cases(draw, dtypes=("float32", "float64")):
 def test_backends_agree(case):
     x, weights, state, mask, go_backwards = case
     results = {
-        name: load_backend(name).forward(x, weights, state, mask=mask, go_backwards=go_backwards)
-        for name in BACKEND_NAMES
+        name: backend_module(name).forward(x, weights, state, mask=mask, go_backwards=go_backwards)
+        for name in BACKENDS
     }
-    tolerance = TOLERANCE[str(weights.dtype)]
+    tolerance = TOLERANCES[str(weights.dtype)]
     for name in ("keras", "torch"):
         assert max_difference(results["numpy"], results[name]) < tolerance, name
 
@@ -45,6 +46,6 @@ def test_keras_go_backwards_reverses_processing_order():
     """go_backwards on the original sequence equals forwards on the reversed sequence."""
     weights = LSTMWeights.random(3, 4, seed=1)
     x = np.random.default_rng(1).standard_normal((2, 6, 3))
-    backwards = load_backend("keras").forward(x, weights, go_backwards=True)
+    backwards = backend_module("keras").forward(x, weights, go_backwards=True)
     forwards_on_reversed = numpy_lstm.forward(x[:, ::-1], weights)
     assert max_difference(backwards, forwards_on_reversed) < 1e-12

@@ -9,10 +9,11 @@ import inspect
 import numpy as np
 import pytest
 import test_agreement  # its case strategy; a module import, so its tests are not collected twice
-from conftest import BACKEND_NAMES, load_backend, max_difference
+from conftest import max_difference
 from hypothesis import given
 
 from companion import LSTMWeights, numpy_lstm
+from companion.registry import BACKENDS, backend_module
 
 W = LSTMWeights.random(3, 4, seed=0)
 X = np.random.default_rng(0).standard_normal((2, 5, 3))
@@ -22,8 +23,8 @@ X = np.random.default_rng(0).standard_normal((2, 5, 3))
 @pytest.mark.parametrize("function", ["forward", "gradients"])
 def test_same_signature_everywhere(model, function):
     signatures = {
-        name: inspect.signature(getattr(load_backend(name, model), function))
-        for name in BACKEND_NAMES
+        name: inspect.signature(getattr(backend_module(name, model), function))
+        for name in BACKENDS
     }
     assert len({str(s) for s in signatures.values()}) == 1, signatures
 

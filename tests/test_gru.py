@@ -8,12 +8,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import BACKEND_NAMES, TOLERANCE, load_backend, max_difference
+from conftest import max_difference
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import GRUWeights, numpy_gru
 from companion.gradcheck import gradcheck
+from companion.registry import BACKENDS, TOLERANCES, backend_module
 
 W = GRUWeights.random(3, 4, seed=0)
 X = np.random.default_rng(0).standard_normal((2, 5, 3))
@@ -40,12 +41,12 @@ def gru_cases(draw, dtypes=("float32", "float64"), reset_after=(True,)):
 @given(gru_cases())
 def test_backends_agree_forwards_and_backwards(case):
     x, weights, state, mask, go_backwards, d_outputs, d_h = case
-    tolerance = TOLERANCE[str(weights.dtype)]
+    tolerance = TOLERANCES[str(weights.dtype)]
     options = dict(mask=mask, go_backwards=go_backwards)
     reference = numpy_gru.forward(x, weights, state, **options)
     reference_grads = numpy_gru.gradients(x, weights, d_outputs, state, d_h=d_h, **options)
     for name in ("keras", "torch"):
-        backend = load_backend(name, "gru")
+        backend = backend_module(name, "gru")
         assert max_difference(reference, backend.forward(x, weights, state, **options)) < tolerance
         grads = backend.gradients(x, weights, d_outputs, state, d_h=d_h, **options)
         assert max_difference(reference_grads, grads) < tolerance, name
@@ -75,7 +76,7 @@ def test_numpy_and_keras_agree_on_both_reset_positions(reset_after):
     d_outputs = rng.standard_normal((2, 5, 4))
     mask = rng.random((2, 5)) < 0.7
     options = dict(mask=mask, reset_after=reset_after)
-    keras_gru = load_backend("keras", "gru")
+    keras_gru = backend_module("keras", "gru")
     assert (
         max_difference(
             numpy_gru.forward(X, weights, **options), keras_gru.forward(X, weights, **options)
@@ -115,7 +116,7 @@ def test_numpy_gradients_match_finite_differences(reset_after, reference):
 
 def test_converters_round_trip_exactly():
     torch = pytest.importorskip("torch")
-    keras = load_backend("keras", "gru").keras
+    keras = backend_module("keras", "gru").keras
     module = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True, dtype=torch.float64)
     for layer in (0, 1):
         for reverse in (False, True):
@@ -132,7 +133,7 @@ def test_converters_round_trip_exactly():
 
 def test_torch_gate_order_is_r_z_n():
     torch = pytest.importorskip("torch")
-    module = load_backend("torch", "gru").module(W)
+    module = backend_module("torch", "gru").module(W)
     hidden = W.hidden_size
     np.testing.assert_array_equal(
         module.weight_ih_l0.detach().numpy()[:hidden], W.kernel[:, hidden : 2 * hidden].T
@@ -145,7 +146,7 @@ def test_torch_gate_order_is_r_z_n():
 
 def test_torch_refuses_reset_after_false_clearly():
     weights = GRUWeights.random(3, 4, reset_after=False)
-    torch_gru = load_backend("torch", "gru")
+    torch_gru = backend_module("torch", "gru")
     with pytest.raises(ValueError, match=r"torch\.nn\.GRU cannot compute reset_after=False"):
         torch_gru.forward(X, weights, reset_after=False)
     torch = pytest.importorskip("torch")
@@ -164,12 +165,12 @@ def test_torch_refuses_reset_after_false_clearly():
         (dict(mask=np.ones((2, 5))), TypeError, "mask must be a boolean array"),
     ],
 )
-@pytest.mark.parametrize("name", BACKEND_NAMES)
+@pytest.mark.parametrize("name", BACKENDS)
 def test_bad_input_is_rejected_clearly(name, call, error, message):
     arguments = {"x": X, "weights": W, "initial_state": None, "reset_after": True} | call
     arguments.setdefault("mask", None)
     with pytest.raises(error, match=message):
-        load_backend(name, "gru").forward(
+        backend_module(name, "gru").forward(
             arguments["x"],
             arguments["weights"],
             arguments["initial_state"],

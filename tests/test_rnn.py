@@ -6,22 +6,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import BACKEND_NAMES, TOLERANCE, load_backend
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, RNNWeights, keras_rnn, numpy_rnn
 from companion.__main__ import main as cli
 from companion.gradcheck import gradcheck
+from companion.registry import BACKENDS, TOLERANCES, backend_module
 
 keras = keras_rnn.keras
 W = RNNWeights.random(3, 4, seed=0)
 X = np.random.default_rng(0).standard_normal((2, 5, 3))
 
 
-@pytest.fixture(params=BACKEND_NAMES)
+@pytest.fixture(params=BACKENDS)
 def rnn_backend(request):
-    return load_backend(request.param, "rnn")
+    return backend_module(request.param, "rnn")
 
 
 # --- RNNWeights ----------------------------------------------------------------------------
@@ -206,12 +206,12 @@ def largest_difference(a, b) -> float:
 @given(rnn_cases())
 def test_backends_agree_forward_and_gradients(case):
     x, weights, state, mask, go_backwards, d_outputs, d_h = case
-    tolerance = TOLERANCE[str(weights.dtype)]
+    tolerance = TOLERANCES[str(weights.dtype)]
     flags = dict(mask=mask, go_backwards=go_backwards)
     reference = numpy_rnn.forward(x, weights, state, **flags)
     reference_grads = numpy_rnn.gradients(x, weights, d_outputs, state, d_h=d_h, **flags)
     for name in ("keras", "torch"):
-        backend = load_backend(name, "rnn")
+        backend = backend_module(name, "rnn")
         assert largest_difference(reference, backend.forward(x, weights, state, **flags)) < (
             tolerance
         ), name

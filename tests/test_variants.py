@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import BACKEND_NAMES, TOLERANCE, load_backend, max_difference
+from conftest import max_difference
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm, numpy_variants
 from companion.crosscheck import format_summaries, summary
 from companion.gradcheck import gradcheck
+from companion.registry import BACKENDS, TOLERANCES, backend_module
 from companion.variants import VARIANTS, LSTMVariant, VariantWeights
 
 
@@ -37,14 +38,14 @@ def variant_cases(draw, dtypes=("float32", "float64")):
 @given(variant_cases())
 def test_backends_agree_forwards_and_backwards(case):
     x, weights, state, mask, go_backwards, (d_outputs, d_h, d_c) = case
-    tolerance = TOLERANCE[str(weights.dtype)]
+    tolerance = TOLERANCES[str(weights.dtype)]
     options = dict(mask=mask, go_backwards=go_backwards)
     reference = numpy_variants.forward(x, weights, state, **options)
     reference_grads = numpy_variants.gradients(
         x, weights, d_outputs, state, d_h=d_h, d_c=d_c, **options
     )
     for name in ("keras", "torch"):
-        backend = load_backend(name, "variants")
+        backend = backend_module(name, "variants")
         assert max_difference(reference, backend.forward(x, weights, state, **options)) < tolerance
         grads = backend.gradients(x, weights, d_outputs, state, d_h=d_h, d_c=d_c, **options)
         assert max_difference(reference_grads, grads) < tolerance, (name, weights)
@@ -97,9 +98,9 @@ def test_bad_inputs_are_refused_clearly():
         VariantWeights(weights.variant, *weights.arrays()[:3], np.zeros(4), weights.gate_kernel)
     with pytest.raises(ValueError, match=r"d_c must have shape \(batch, hidden\)"):
         numpy_variants.gradients(np.zeros((1, 2, 3)), weights, np.zeros((1, 2, 4)), d_c=[1.0])
-    for name in BACKEND_NAMES:
+    for name in BACKENDS:
         with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 3\)"):
-            load_backend(name, "variants").forward(np.zeros((1, 2, 5)), weights)
+            backend_module(name, "variants").forward(np.zeros((1, 2, 5)), weights)
 
 
 def test_summary_table():

@@ -1,0 +1,121 @@
+"""The optimizers of :mod:`companion.optimizers` as Keras 3 optimizers.
+
+:class:`PyTorchAdam` is ``keras.optimizers.Adam`` with PyTorch's update: epsilon (default
+1e-8) added to sqrt(v_hat) rather than Keras's 1e-7 added to sqrt(v) (the formulas side by
+side are in :mod:`companion.optimizers`). With it, a Keras model and a PyTorch model train
+with one optimizer. :func:`build` makes the Keras optimizer for an
+:class:`~companion.optimizers.SGD` or :class:`~companion.optimizers.Adam` and a
+:class:`~companion.optimizers.Clipping`; :func:`apply` runs a fixed sequence of gradients
+through it, with the signature of :func:`companion.numpy_optimizers.apply`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from companion._keras_tools import float64_kept, keras, to_numpy
+from companion.optimizers import ADAM_EPSILON, Adam, Clipping, Optimizer, check_optimizer
+
+
+@keras.saving.register_keras_serializable(package="companion")
+class PyTorchAdam(keras.optimizers.Adam):
+    """``keras.optimizers.Adam`` computing ``torch.optim.Adam``'s update.
+
+    Arguments as ``keras.optimizers.Adam`` (clipping, weight decay, EMA, ...), with
+    ``epsilon`` defaulting to PyTorch's 1e-8 and added to sqrt(v_hat):
+    ``theta -= lr m_hat / (sqrt(v_hat) + epsilon)``, ``m_hat = m / (1 - beta_1^t)``,
+    ``v_hat = v / (1 - beta_2^t)``. AMSGrad is not offered.
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        *,
+        epsilon: float = ADAM_EPSILON["pytorch"],
+        **kwargs: Any,
+    ) -> None:
+        if kwargs.get("amsgrad"):
+            raise ValueError("PyTorchAdam does not implement AMSGrad; got amsgrad=True")
+        super().__init__(learning_rate, epsilon=epsilon, **kwargs)
+
+    def update_step(self, gradient: Any, variable: Any, learning_rate: Any) -> None:
+        """Update ``variable`` from ``gradient``, as ``torch.optim.Adam`` does."""
+        ops = keras.ops
+        lr = ops.cast(learning_rate, variable.dtype)
+        gradient = ops.cast(gradient, variable.dtype)
+        step = ops.cast(self.iterations + 1, variable.dtype)
+        bias_correction_1 = 1 - ops.power(ops.cast(self.beta_1, variable.dtype), step)
+        bias_correction_2 = 1 - ops.power(ops.cast(self.beta_2, variable.dtype), step)
+        index = self._get_variable_index(variable)
+        m, v = self._momentums[index], self._velocities[index]
+        self.assign_add(m, ops.multiply(ops.subtract(gradient, m), 1 - self.beta_1))
+        self.assign_add(v, ops.multiply(ops.subtract(ops.square(gradient), v), 1 - self.beta_2))
+        denominator = ops.add(ops.divide(ops.sqrt(v), ops.sqrt(bias_correction_2)), self.epsilon)
+        self.assign_sub(variable, ops.multiply(lr / bias_correction_1, ops.divide(m, denominator)))
+
+
+def build(optimizer: Optimizer, clipping: Clipping | None = None) -> Any:
+    """The Keras optimizer computing ``optimizer``, clipping as ``clipping`` says.
+
+    SGD: ``keras.optimizers.SGD``; Adam: ``keras.optimizers.Adam`` in Keras's convention,
+    :class:`PyTorchAdam` in PyTorch's. Clipping: ``global_clipnorm`` (global) or ``clipnorm``
+    (per variable).
+
+    Every setting is handed over as a NumPy float64, and the learning rate as a callable
+    returning one: Keras stores a float learning rate in a variable of
+    ``keras.config.floatx()`` (float32), and ``keras.ops.cast(0.9, "float64")`` on TensorFlow
+    goes through a float32 tensor (0.9 becomes 0.8999999762): a float64 run would train with
+    settings 1e-8 away from the ones asked for. Float64 settings are cast exactly, to float64
+    or to float32.
+    """
+    check_optimizer(optimizer)
+    arguments: dict[str, Any] = {}
+    if clipping is not None:
+        if clipping.epsilon:
+            raise ValueError(
+                "Keras clips by the norm itself; clipping.epsilon must be 0 (it is "
+                f"torch.nn.utils.clip_grad_norm_'s convention); got {clipping.epsilon}"
+            )
+        name = "global_clipnorm" if clipping.scope == "global" else "clipnorm"
+        arguments[name] = clipping.max_norm
+    rate = np.float64(optimizer.learning_rate)
+
+    def learning_rate() -> np.float64:
+        return rate
+
+    if isinstance(optimizer, Adam):
+        kind = PyTorchAdam if optimizer.convention == "pytorch" else keras.optimizers.Adam
+        return kind(
+            learning_rate,
+            beta_1=np.float64(optimizer.beta_1),
+            beta_2=np.float64(optimizer.beta_2),
+            epsilon=np.float64(optimizer.epsilon),
+            **arguments,
+        )
+    momentum = np.float64(optimizer.momentum)
+    return keras.optimizers.SGD(learning_rate, momentum=momentum, **arguments)
+
+
+def apply(
+    optimizer: Optimizer,
+    params: Sequence[Any],
+    gradients: Iterable[Sequence[Any]],
+    *,
+    clipping: Clipping | None = None,
+) -> list[np.ndarray]:
+    """The parameters after one update per entry of ``gradients`` by the Keras optimizer
+    (see :func:`companion.numpy_optimizers.apply`). Returns new arrays."""
+    params = [np.array(p) for p in params]
+    built = build(optimizer, clipping)
+    with float64_kept():
+        variables = [keras.Variable(p, dtype=str(p.dtype)) for p in params]
+        for grads in gradients:
+            tensors = [
+                keras.ops.convert_to_tensor(np.asarray(g, dtype=p.dtype))
+                for g, p in zip(grads, params, strict=True)
+            ]
+            built.apply(tensors, variables)
+        return to_numpy([v.value for v in variables])
