@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import field_array
+from companion._numeric import max_difference
 from companion.registry import backend_module, model_of
 
 DEFAULT_STEP = 1e-5
@@ -51,9 +52,8 @@ class GradcheckResult(NamedTuple):
 def relative_error(analytic: Any, numeric: Any) -> float:
     """``max |analytic - numeric|`` divided by ``max |numeric|`` (by 1 if that is zero); a
     weights object of gradients (StackedGradients.weights) counts as all its arrays."""
-    analytic, numeric = field_array(analytic), field_array(numeric)
-    scale = float(np.max(np.abs(numeric), initial=0.0)) or 1.0
-    return float(np.max(np.abs(analytic - numeric), initial=0.0)) / scale
+    scale = float(np.max(np.abs(field_array(numeric)), initial=0.0)) or 1.0
+    return max_difference(analytic, numeric) / scale
 
 
 def _options(mask: Any, go_backwards: Any) -> dict[str, Any]:

@@ -3,10 +3,12 @@
 :class:`PyTorchAdam` is ``keras.optimizers.Adam`` with PyTorch's update: epsilon (default
 1e-8) added to sqrt(v_hat) rather than Keras's 1e-7 added to sqrt(v) (the formulas side by
 side are in :mod:`companion.optimizers`). With it, a Keras model and a PyTorch model train
-with one optimizer. :func:`build` makes the Keras optimizer for an
-:class:`~companion.optimizers.SGD` or :class:`~companion.optimizers.Adam` and a
-:class:`~companion.optimizers.Clipping`; :func:`apply` runs a fixed sequence of gradients
-through it, with the signature of :func:`companion.numpy_optimizers.apply`.
+with one optimizer. Like :class:`DenseAdam` and :class:`DenseSGD` it makes TensorFlow's
+sparse gradients of embeddings dense first (:class:`DenseGradients`). :func:`build` makes the
+Keras optimizer for an :class:`~companion.optimizers.SGD` or
+:class:`~companion.optimizers.Adam` and a :class:`~companion.optimizers.Clipping`;
+:func:`apply` runs a fixed sequence of gradients through it, with the signature of
+:func:`companion.numpy_optimizers.apply`.
 """
 
 from __future__ import annotations
@@ -20,14 +22,44 @@ from companion._keras_tools import float64_kept, keras, to_numpy
 from companion.optimizers import ADAM_EPSILON, Adam, Clipping, Optimizer, check_optimizer
 
 
+def dense(gradient: Any) -> Any:
+    """``gradient`` as a dense tensor: a TensorFlow ``IndexedSlices`` (the gradient of a row
+    lookup, one row per lookup) becomes the tensor of its summed rows; others pass as they
+    are."""
+    if type(gradient).__name__ == "IndexedSlices":
+        import tensorflow as tf
+
+        return tf.convert_to_tensor(gradient)
+    return gradient
+
+
+class DenseGradients:
+    """Mixin for a Keras optimizer: make every gradient dense (:func:`dense`) before clipping
+    and updating.
+
+    On TensorFlow the gradient of an embedding lookup is a ``tf.IndexedSlices`` with one row
+    per occurrence of a token, and Keras's optimizers square those rows one by one: Adam's v
+    and the norm that ``global_clipnorm`` and ``clipnorm`` clip grow by the sum of the
+    squares of a repeated token's rows, where the dense gradient of PyTorch (and of the
+    mathematics) squares their sum. Dense, a token read twice in a batch contributes
+    ``(g_1 + g_2)^2``. On JAX and PyTorch gradients are dense already.
+    """
+
+    def apply(self, grads: Any, trainable_variables: Any = None) -> Any:
+        return super().apply([dense(g) for g in grads], trainable_variables)  # type: ignore[misc]
+
+
 @keras.saving.register_keras_serializable(package="companion")
-class PyTorchAdam(keras.optimizers.Adam):
+class PyTorchAdam(DenseGradients, keras.optimizers.Adam):
     """``keras.optimizers.Adam`` computing ``torch.optim.Adam``'s update.
 
     Arguments as ``keras.optimizers.Adam`` (clipping, weight decay, EMA, ...), with
     ``epsilon`` defaulting to PyTorch's 1e-8 and added to sqrt(v_hat):
     ``theta -= lr m_hat / (sqrt(v_hat) + epsilon)``, ``m_hat = m / (1 - beta_1^t)``,
-    ``v_hat = v / (1 - beta_2^t)``. AMSGrad is not offered.
+    ``v_hat = v / (1 - beta_2^t)``. AMSGrad is not offered. ``weight_decay`` keeps Keras's
+    meaning, decoupled from the gradient as in ``torch.optim.AdamW``, not the L2 term of
+    ``torch.optim.Adam(weight_decay=...)``. Gradients are made dense first
+    (:class:`DenseGradients`).
     """
 
     def __init__(
@@ -57,12 +89,24 @@ class PyTorchAdam(keras.optimizers.Adam):
         self.assign_sub(variable, ops.multiply(lr / bias_correction_1, ops.divide(m, denominator)))
 
 
-def build(optimizer: Optimizer, clipping: Clipping | None = None) -> Any:
+@keras.saving.register_keras_serializable(package="companion")
+class DenseAdam(DenseGradients, keras.optimizers.Adam):
+    """``keras.optimizers.Adam`` (Keras's convention) on dense gradients."""
+
+
+@keras.saving.register_keras_serializable(package="companion")
+class DenseSGD(DenseGradients, keras.optimizers.SGD):
+    """``keras.optimizers.SGD`` on dense gradients."""
+
+
+def build(optimizer: Optimizer, clipping: Clipping | None = None, *, dense: bool = True) -> Any:
     """The Keras optimizer computing ``optimizer``, clipping as ``clipping`` says.
 
-    SGD: ``keras.optimizers.SGD``; Adam: ``keras.optimizers.Adam`` in Keras's convention,
-    :class:`PyTorchAdam` in PyTorch's. Clipping: ``global_clipnorm`` (global) or ``clipnorm``
-    (per variable).
+    SGD: :class:`DenseSGD`; Adam: :class:`DenseAdam` in Keras's convention,
+    :class:`PyTorchAdam` in PyTorch's: Keras's own optimizers, on dense gradients.
+    Clipping: ``global_clipnorm`` (global) or ``clipnorm`` (per variable). ``dense=False``
+    gives ``keras.optimizers.SGD`` and ``keras.optimizers.Adam`` themselves, which on
+    TensorFlow treat an embedding's gradient row by row (:class:`DenseGradients`).
 
     Every setting is handed over as a NumPy float64, and the learning rate as a callable
     returning one: Keras stores a float learning rate in a variable of
@@ -87,7 +131,10 @@ def build(optimizer: Optimizer, clipping: Clipping | None = None) -> Any:
         return rate
 
     if isinstance(optimizer, Adam):
-        kind = PyTorchAdam if optimizer.convention == "pytorch" else keras.optimizers.Adam
+        if optimizer.convention == "pytorch":
+            kind = PyTorchAdam
+        else:
+            kind = DenseAdam if dense else keras.optimizers.Adam
         return kind(
             learning_rate,
             beta_1=np.float64(optimizer.beta_1),
@@ -96,7 +143,8 @@ def build(optimizer: Optimizer, clipping: Clipping | None = None) -> Any:
             **arguments,
         )
     momentum = np.float64(optimizer.momentum)
-    return keras.optimizers.SGD(learning_rate, momentum=momentum, **arguments)
+    kind = DenseSGD if dense else keras.optimizers.SGD
+    return kind(learning_rate, momentum=momentum, **arguments)
 
 
 def apply(

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import max_difference
+import pytest
+from conftest import sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm
+from companion._numeric import max_difference
 from companion.registry import BACKENDS, TOLERANCES, backend_module
 
 
 @st.composite
 def lstm_cases(draw, dtypes=("float32", "float64")):
-    batch = draw(st.integers(1, 4))
-    time = draw(st.integers(0, 7))
-    input_size = draw(st.integers(1, 5))
-    hidden = draw(st.integers(1, 6))
+    batch, time, input_size, hidden = draw(
+        sizes(batch=(1, 4), time=(0, 7), input_size=(1, 5), hidden=(1, 6))
+    )
     dtype = draw(st.sampled_from(dtypes))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
@@ -30,6 +31,7 @@ def lstm_cases(draw, dtypes=("float32", "float64")):
     return x.astype(dtype), weights, state, mask, draw(st.booleans())
 
 
+@pytest.mark.keras
 @given(lstm_cases())
 def test_backends_agree(case):
     x, weights, state, mask, go_backwards = case
@@ -42,6 +44,7 @@ def test_backends_agree(case):
         assert max_difference(results["numpy"], results[name]) < tolerance, name
 
 
+@pytest.mark.keras
 def test_keras_go_backwards_reverses_processing_order():
     """go_backwards on the original sequence equals forwards on the reversed sequence."""
     weights = LSTMWeights.random(3, 4, seed=1)

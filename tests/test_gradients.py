@@ -45,6 +45,7 @@ def scaled_difference(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b), initial=0.0)) / gradient_scale(a, b)
 
 
+@pytest.mark.keras
 @settings(max_examples=25)
 @given(gradient_cases())
 def test_numpy_gradients_equal_torch_and_keras(case):

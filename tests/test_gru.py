@@ -8,13 +8,14 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import max_difference
+from conftest import backend_params, sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import GRUWeights, numpy_gru
+from companion._numeric import max_difference
 from companion.gradcheck import gradcheck
-from companion.registry import BACKENDS, TOLERANCES, backend_module
+from companion.registry import TOLERANCES, backend_module
 
 W = GRUWeights.random(3, 4, seed=0)
 X = np.random.default_rng(0).standard_normal((2, 5, 3))
@@ -22,8 +23,9 @@ X = np.random.default_rng(0).standard_normal((2, 5, 3))
 
 @st.composite
 def gru_cases(draw, dtypes=("float32", "float64"), reset_after=(True,)):
-    batch, time = draw(st.integers(1, 3)), draw(st.integers(0, 6))
-    input_size, hidden = draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    batch, time, input_size, hidden = draw(
+        sizes(batch=(1, 3), time=(0, 6), input_size=(1, 4), hidden=(1, 5))
+    )
     dtype = draw(st.sampled_from(dtypes))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
@@ -38,6 +40,7 @@ def gru_cases(draw, dtypes=("float32", "float64"), reset_after=(True,)):
     return x, weights, state, mask, draw(st.booleans()), d_outputs, d_h
 
 
+@pytest.mark.keras
 @given(gru_cases())
 def test_backends_agree_forwards_and_backwards(case):
     x, weights, state, mask, go_backwards, d_outputs, d_h = case
@@ -69,6 +72,7 @@ def test_numpy_path_equals_the_reference(case):
     assert max_difference(fast, reference) < 1e-12
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("reset_after", [True, False])
 def test_numpy_and_keras_agree_on_both_reset_positions(reset_after):
     weights = GRUWeights.random(3, 4, seed=5, reset_after=reset_after)
@@ -114,6 +118,7 @@ def test_numpy_gradients_match_finite_differences(reset_after, reference):
     assert result.worst[1] < 1e-7, result.errors
 
 
+@pytest.mark.keras
 def test_converters_round_trip_exactly():
     torch = pytest.importorskip("torch")
     keras = backend_module("keras", "gru").keras
@@ -165,7 +170,7 @@ def test_torch_refuses_reset_after_false_clearly():
         (dict(mask=np.ones((2, 5))), TypeError, "mask must be a boolean array"),
     ],
 )
-@pytest.mark.parametrize("name", BACKENDS)
+@pytest.mark.parametrize("name", backend_params())
 def test_bad_input_is_rejected_clearly(name, call, error, message):
     arguments = {"x": X, "weights": W, "initial_state": None, "reset_after": True} | call
     arguments.setdefault("mask", None)

@@ -93,6 +93,7 @@ def test_numpy_logits_continue_from_a_carried_state(tiny_weights) -> None:
     np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole, atol=1e-12)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_frameworks_sample_the_same_characters_as_numpy(backend: str, tiny_weights) -> None:
     module = pytest.importorskip(f"companion.models.{backend}_language_model")
@@ -117,6 +118,7 @@ def test_largest_difference_finds_the_one_changed_entry(tiny_weights) -> None:
         language_model.largest_difference(tiny_weights, other)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_weights_survive_a_round_trip_through_each_framework(backend: str, tiny_weights) -> None:
     module = pytest.importorskip(f"companion.models.{backend}_language_model")
@@ -177,6 +179,7 @@ def test_weights_refuse_mismatched_shapes(tiny_weights) -> None:
         )
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_training_learns_a_periodic_text(backend: str) -> None:
     module = pytest.importorskip(f"companion.models.{backend}_language_model")
@@ -202,6 +205,7 @@ def test_training_learns_a_periodic_text(backend: str) -> None:
         module.train(initial, batches, epochs=0, learning_rate=0.05, clip_norm=1.0)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_training_builds_the_optimizer_it_is_given(backend: str) -> None:
     module = pytest.importorskip(f"companion.models.{backend}_language_model")

@@ -3,6 +3,8 @@ training and plotting helpers."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -28,9 +30,11 @@ from companion.data.synthetic import (
     adding_problem,
     agreement_sequences,
     agreement_split,
+    bag_of_words_guess,
     sentence_count,
 )
 from companion.figures import plots
+from companion.models.adding import HIDDEN, AddingRegressor, adding_split, train_adding
 from companion.models.classifier import (
     SequenceClassifier,
     TrainingResult,
@@ -99,6 +103,17 @@ def test_agreement_split_holds_out_every_test_sentence():
         agreement_split(512, 10, 3)
     with pytest.raises(ValueError, match="test_size must be a positive integer; got 0"):
         agreement_split(10, 0, 5)
+
+
+def test_a_bag_of_words_solves_agreement_because_subject_nouns_occur_nowhere_else():
+    data = agreement_sequences(300, 7, seed=2)
+    np.testing.assert_array_equal(bag_of_words_guess(data), data.labels)
+    # A plural noun anywhere makes the guess plural, whatever the subject.
+    tokens = data.tokens.copy()
+    tokens[:, 1] = VOCABULARY.index("cat")
+    tokens[:, -1] = VOCABULARY.index("dogs")
+    guess = bag_of_words_guess(data._replace(tokens=tokens, labels=np.zeros(300, int)))
+    np.testing.assert_array_equal(guess, np.ones(300, int))
 
 
 def test_adding_problem():
@@ -243,6 +258,12 @@ def test_majority_rate():
 # --- plotting --------------------------------------------------------------------------------
 
 
+class Curve(NamedTuple):
+    kind: str
+    checked_at: list[int]
+    validation_mse: list[float]
+
+
 def test_plots_draw_on_small_inputs():
     results = [
         TrainingResult(kind, distance, seed, accuracy, 0.55)
@@ -256,6 +277,12 @@ def test_plots_draw_on_small_inputs():
         plots.plot_jacobian_norms({"rnn": [1.0, 0.1, 0.01], "lstm": [1.0, 0.5, 0.2]}),
         plots.plot_clipping([3.0, 1.0], [1.9, 0.6], [2.0, 1.0], 2.0),
         plots.plot_accuracy_vs_distance(results, threshold=0.9),
+        plots.plot_learning_curves(
+            [Curve("lstm", [0, 50], [0.2, 0.01]), Curve("rnn", [0, 50], [0.2, 0.16])],
+            baseline=0.17,
+            solved_below=0.017,
+            title="curves",
+        ),
     ]
     for figure in figures:
         assert figure.axes[0].get_title()
@@ -264,7 +291,76 @@ def test_plots_draw_on_small_inputs():
         plots.plot_hidden_states(np.zeros(3))
     with pytest.raises(ValueError, match="at least one training run"):
         plots.plot_accuracy_vs_distance([], threshold=0.9)
+    with pytest.raises(ValueError, match="at least one training run"):
+        plots.plot_learning_curves([], baseline=1.0, solved_below=0.1, title="none")
     with pytest.raises(ValueError, match=r"threshold must be in \(0.5, 1\]; got 0.4"):
         plots.plot_accuracy_vs_distance(results, threshold=0.4)
     with pytest.raises(ValueError, match="must be a 2-vector"):
         plots.plot_clipping([1.0, 2.0, 3.0], [1.0, 2.0], [1.0, 2.0], 1.0)
+
+
+# --- the adding problem ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["lstm", "rnn"])
+def test_adding_regressor_starts_as_keras_and_counts_like_it(kind):
+    model = AddingRegressor(kind, 5, seed=3)
+    weights = model.weights()
+    expected = {"lstm": LSTMWeights, "rnn": RNNWeights}[kind].random(2, 5, seed=3, dtype="float32")
+    np.testing.assert_array_equal(weights.kernel, expected.kernel)
+    np.testing.assert_array_equal(weights.recurrent_kernel, expected.recurrent_kernel)
+    np.testing.assert_array_equal(weights.bias, expected.bias)
+    blocks = {"lstm": 4, "rnn": 1}[kind]
+    assert parameter_count(model) == blocks * 5 * (2 + 5 + 1) + 5 + 1  # one bias, as Keras
+    x, _ = adding_problem(3, 7, seed=0)
+    h = {"lstm": numpy_lstm, "rnn": numpy_rnn}[kind].forward(x.astype(np.float32), weights).h
+    readout = model.readout.weight.detach().numpy()[0]
+    found = model(torch.from_numpy(x.astype(np.float32))).detach().numpy()
+    np.testing.assert_allclose(found, h @ readout, atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 2\); got \(3, 7\)"):
+        model(torch.zeros(3, 7))
+    with pytest.raises(ValueError, match="kind must be one of"):
+        AddingRegressor("gru", 4)
+
+
+def test_the_default_sizes_match_the_parameter_counts():
+    counts = {kind: parameter_count(AddingRegressor(kind, HIDDEN[kind])) for kind in HIDDEN}
+    assert counts == {"lstm": 4513, "rnn": 4353}
+
+
+def test_adding_split_draws_disjoint_sets_of_the_given_sizes():
+    sets = adding_split((50, 20, 30), 8, seed=1)
+    assert [len(x) for x, _ in sets] == [50, 20, 30]
+    rows = [{row.numpy().tobytes() for row in x} for x, _ in sets]
+    assert not (rows[0] & rows[1] or rows[0] & rows[2] or rows[1] & rows[2])
+    _, y = adding_problem(100, 8, seed=1)
+    np.testing.assert_array_equal(sets[2][1].numpy(), y[70:].astype(np.float32))
+
+
+def test_an_lstm_learns_the_short_adding_problem_and_stops_early():
+    threads = torch.get_num_threads()
+    options = {"hidden": 8, "max_steps": 1500, "check_every": 25, "sizes": (2000, 200, 400)}
+    run = train_adding("lstm", 6, seed=0, stop_below=0.01, **options)
+    assert torch.get_num_threads() == threads
+    assert run.solved and run.test_mse < 0.1 * run.baseline_mse
+    assert run.steps < 1500 and run.checked_at[-1] == run.steps
+    assert run.validation_mse[-1] < 0.01 <= min(run.validation_mse[:-1])
+    assert len(run.checked_at) == len(run.validation_mse) == run.steps // 25 + 1
+    assert 0.1 < run.baseline_mse < 0.25 and run.validation_mse[0] > 0.1
+    plateau = run.last_step_above(0.5 * run.baseline_mse)
+    assert 0 <= plateau < run.steps
+    assert run.validation_mse[run.checked_at.index(plateau)] >= 0.5 * run.baseline_mse
+    later = zip(run.checked_at, run.validation_mse, strict=True)
+    assert all(error < 0.5 * run.baseline_mse for step, error in later if step > plateau)
+    assert run.last_step_above(10.0) == 0 and run.last_step_above(0.0) == run.steps
+    again = train_adding("lstm", 6, seed=0, stop_below=0.01, **options)
+    assert again.validation_mse == run.validation_mse and again.test_mse == run.test_mse
+
+
+def test_a_run_that_never_stops_early_takes_every_step_and_is_not_solved():
+    run = train_adding("rnn", 12, seed=0, hidden=2, max_steps=20, check_every=10,
+                       sizes=(200, 50, 50))  # fmt: skip
+    assert run.steps == 20 and run.checked_at == [0, 10, 20]
+    assert not run.solved and run.kind == "rnn" and run.hidden == 2
+    with pytest.raises(ValueError, match="check_every must be a positive integer; got 0"):
+        train_adding("rnn", 12, check_every=0)

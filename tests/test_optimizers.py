@@ -61,6 +61,7 @@ def test_numpy_matches_torch_optim(name, clipping):
     assert largest_difference(ours, theirs) < 1e-12
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("clipping", ["none", "global", "per-variable"])
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_numpy_matches_keras_optimizers(name, clipping):
@@ -71,6 +72,7 @@ def test_numpy_matches_keras_optimizers(name, clipping):
     assert largest_difference(ours, theirs) < 1e-12
 
 
+@pytest.mark.keras
 def test_keras_default_adam_is_the_keras_convention():
     """keras.optimizers.Adam as a reader builds it computes Adam(convention="keras"), up to
     its settings' trip through float32 on TensorFlow (beta_1 = 0.9 becomes 0.8999999762)."""
@@ -111,6 +113,7 @@ def test_torch_clip_grad_norm_adds_its_epsilon():
     assert 1e-9 < difference < 1e-6
 
 
+@pytest.mark.keras
 def test_pytorch_adam_in_keras_trains_a_model_with_fit():
     """PyTorchAdam is an ordinary Keras optimizer: compile and fit accept it."""
     from companion._keras_tools import keras

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import max_difference
+from conftest import sizes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm
+from companion._numeric import max_difference
 from companion.gradcheck import gradcheck
 from companion.registry import TOLERANCES, backend_module
 from companion.stacked import StackedWeights
@@ -19,18 +20,17 @@ def flat(gradients) -> list[np.ndarray]:
     return gradients.arrays()
 
 
+@pytest.mark.keras
 @settings(max_examples=12)
 @given(
     num_layers=st.integers(1, 3),
     bidirectional=st.booleans(),
-    batch=st.integers(1, 3),
-    time=st.integers(1, 5),
-    input_size=st.integers(1, 4),
-    hidden=st.integers(1, 4),
+    shape=sizes(batch=(1, 3), time=(1, 5), input_size=(1, 4), hidden=(1, 4)),
     dtype=st.sampled_from(["float32", "float64"]),
     seed=st.integers(0, 1000),
 )
-def test_backends_agree(num_layers, bidirectional, batch, time, input_size, hidden, dtype, seed):
+def test_backends_agree(num_layers, bidirectional, shape, dtype, seed):
+    batch, time, input_size, hidden = shape
     weights = StackedWeights.random(
         input_size,
         hidden,
@@ -84,24 +84,24 @@ def test_layers_must_fit_together():
         numpy_stacked.forward(np.zeros((1, 2, 4)), StackedWeights(((first,),)))
 
 
+@pytest.mark.keras
 def test_keras_converters_round_trip_every_layer_and_direction():
     keras_stacked = backend_module("keras", "stacked")
     weights = StackedWeights.random(3, 4, num_layers=2, bidirectional=True, seed=6)
     assert StackedWeights.from_keras(keras_stacked.layers(weights)) == weights
 
 
+@pytest.mark.keras
 @settings(max_examples=8)
 @given(
     num_layers=st.integers(1, 2),
     bidirectional=st.booleans(),
-    batch=st.integers(1, 3),
-    time=st.integers(1, 4),
+    shape=sizes(batch=(1, 3), time=(1, 4)),
     dtype=st.sampled_from(["float32", "float64"]),
     seed=st.integers(0, 1000),
 )
-def test_backends_agree_with_initial_state_and_mask(
-    num_layers, bidirectional, batch, time, dtype, seed
-):
+def test_backends_agree_with_initial_state_and_mask(num_layers, bidirectional, shape, dtype, seed):
+    batch, time = shape
     weights = StackedWeights.random(
         2, 3, num_layers=num_layers, bidirectional=bidirectional, seed=seed, dtype=dtype
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import backend_params
 
 from companion import (
     GRUGradients,
@@ -18,7 +19,7 @@ from companion import (
     VariantGradients,
     VariantWeights,
 )
-from companion.registry import BACKENDS, backend_module
+from companion.registry import backend_module
 from companion.variants import VARIANTS
 
 INPUT, HIDDEN = 3, 4
@@ -56,7 +57,7 @@ SEED_NAMES = ("d_h", "d_c")
 
 
 def every(models=tuple(MODELS)):
-    return [(model, backend) for model in models for backend in BACKENDS]
+    return [param for model in models for param in backend_params(prefix=(model,))]
 
 
 def call_arguments(model, batch, time, rng, *, initial_state=True, mask=False):
@@ -102,7 +103,7 @@ def test_go_backwards_must_be_a_bool(model, backend_name, flag):  # stacked has 
         backend.gradients(x, weights, d_outputs, initial, go_backwards=flag, **d_states)
 
 
-@pytest.mark.parametrize("backend_name", BACKENDS)
+@pytest.mark.parametrize("backend_name", backend_params())
 def test_reset_after_must_be_a_bool(backend_name):
     backend = backend_module(backend_name, "gru")
     x = np.ones((1, 2, INPUT))
@@ -139,7 +140,7 @@ def test_a_wrong_single_state_says_what_it_takes(model, backend_name):
         backend.forward(x, weights, h0[:1])
 
 
-@pytest.mark.parametrize("backend_name", BACKENDS)
+@pytest.mark.parametrize("backend_name", backend_params())
 def test_a_pair_of_states_is_still_a_pair(backend_name):
     rng = np.random.default_rng(0)
     _, weights, x, (h0, _), _, _, _ = call_arguments("lstm", 2, 3, rng)
@@ -201,7 +202,7 @@ def test_every_gradient_type_puts_the_weights_first_then_x_then_the_states(gradi
         ),
     ],
 )
-@pytest.mark.parametrize("backend_name", BACKENDS)
+@pytest.mark.parametrize("backend_name", backend_params())
 def test_stacked_calls_get_the_same_checks(backend_name, change, message):
     rng = np.random.default_rng(0)
     _, weights, x, initial, mask, d_outputs, d_states = call_arguments(

@@ -3,10 +3,13 @@
     python -m companion crosscheck [--model M] [--dtype float32|float64] [--batch B
         --time T --input-size D --hidden-size H --seed S] [--gradients]
         [--keras-backend tensorflow|jax|torch|all]
+    python -m companion crosscheck --train [--steps N --optimizer adam|sgd --dtype ...
+        --batch B --time T --input-size D --hidden-size H --seed S]
 
 prints the table and exits with status 1 if any pair differs beyond tolerance; with
 ``--gradients`` the table has a row per gradient too. Sizes must be positive and the seed
-non-negative (else argparse's message and status 2).
+non-negative (else argparse's message and status 2). ``--train`` trains one model three
+ways instead and compares the weights (:mod:`companion.train_crosscheck`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
+from companion import train_crosscheck
 from companion.crosscheck.cases import standard_cases
 from companion.crosscheck.comparison import compare, compare_gradients, gradient_backends
 from companion.crosscheck.tables import format_table
@@ -62,7 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run Keras on this backend, in a process of its own; 'all': on each of them "
         "(default: Keras as imported here, on KERAS_BACKEND)",
     )
+    train_crosscheck.add_arguments(parser, _integer(1))
     args = parser.parse_args(argv)
+    if args.train:
+        return train_crosscheck.run(args, parser)
     backends = BACKENDS
     if args.keras_backend == "all":
         backends = EVERY_BACKEND

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import field_array, float_dtype
+from companion._numeric import max_difference
 from companion.crosscheck.cases import Case, standard_cases
 from companion.crosscheck.processes import keras_backend_of, keras_process
 from companion.registry import BACKENDS, TOLERANCES, backend_module
@@ -135,7 +136,7 @@ def _pairwise(
         for field in results[first]._fields:
             a = field_array(getattr(results[first], field))
             b = field_array(getattr(results[second], field))
-            diff = float(np.max(np.abs(a - b), initial=0.0))
+            diff = max_difference(a, b)
             scale = gradient_scale(a, b) if gradients else 1.0
             output = f"d {field}" if gradients else field
             pair = f"{first} vs {second}"

@@ -9,8 +9,12 @@ For the long-term dependency chapter:
   the other number, such as "mice") carry no information about it.
   :func:`agreement_split` draws a training set and a test set that shares no sentence with
   it (:func:`sentence_count` says how few different sentences short distances allow).
-* :func:`adding_problem`: Hochreiter and Schmidhuber's (1997) adding problem: a sequence of
-  random numbers with two of them marked; the target is their sum.
+  :func:`bag_of_words_guess` is the order-free baseline, which the subject nouns, found
+  nowhere else in a sentence, let solve the task.
+* :func:`adding_problem`: the adding problem in the form of Le, Jaitly and Hinton (2015):
+  values in [0, 1) with two of them marked, one in each half; the target is their sum.
+  (Hochreiter and Schmidhuber's 1997 original draws values from [-1, 1], marks one of the
+  first ten and one before the middle, and asks for 0.5 + (X1 + X2) / 4.)
 
 For the variants and FAQ chapters:
 
@@ -76,6 +80,18 @@ def sentence_count(distance: int) -> int:
     subject, "which" (from distance 2 on), and ``distance - 2`` free filler words."""
     _check_positive("distance", distance)
     return len(SINGULAR_SUBJECTS + PLURAL_SUBJECTS) * len(FILLER) ** max(distance - 2, 0)
+
+
+def bag_of_words_guess(data: AgreementData) -> np.ndarray:
+    """The verb a bag of words picks: plural (1) when the sentence holds any word of
+    :data:`PLURAL_SUBJECTS`, wherever it stands, singular (0) otherwise; (batch,) int.
+
+    The subject nouns occur nowhere but in the subject's place, so on these sentences the
+    guess is always right: the task does not ask which noun is the subject, only whether
+    the subject's number survives the distance to the verb.
+    """
+    plural = [VOCABULARY.index(word) for word in PLURAL_SUBJECTS]
+    return np.isin(data.tokens, plural).any(axis=1).astype(int)
 
 
 def _check_positive(name: str, value: object) -> None:
@@ -144,7 +160,8 @@ def agreement_split(
 
 
 def adding_problem(count: int, time: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The adding problem: inputs (count, time, 2) and targets (count,).
+    """The adding problem as Le, Jaitly and Hinton (2015) pose it: inputs (count, time, 2)
+    and targets (count,).
 
     Channel 0 holds numbers drawn uniformly from [0, 1); channel 1 marks two steps with 1, one
     in the first half of the sequence and one in the second. The target is the sum of the

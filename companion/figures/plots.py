@@ -283,6 +283,38 @@ def plot_accuracy_vs_distance(results: Sequence[Any], *, threshold: float) -> An
     return figure
 
 
+def plot_learning_curves(
+    runs: Sequence[Any], *, baseline: float, solved_below: float, title: str
+) -> Any:
+    """Validation error against training steps, one line per run, on a log scale.
+
+    ``runs``: objects with ``kind``, ``checked_at`` and ``validation_mse`` (such as
+    :class:`companion.models.adding.AddingRun`); each kind gets one colour. The dotted line
+    is the ``baseline`` (always answering the mean), the dashed one ``solved_below``.
+    """
+    if not runs:
+        raise ValueError("runs must hold at least one training run; got none")
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(7, 4.2))
+    kinds = list(dict.fromkeys(run.kind for run in runs))
+    for run in runs:
+        index = kinds.index(run.kind)
+        first = run is next(r for r in runs if r.kind == run.kind)
+        axes.semilogy(
+            run.checked_at, run.validation_mse, color=f"C{index}", alpha=0.7, lw=1.2,
+            label=f"{run.kind}, one line per seed" if first else None,
+        )  # fmt: skip
+    axes.axhline(baseline, color="grey", ls=":", label="baseline: always the mean")
+    axes.axhline(solved_below, color="black", ls="--", lw=0.8, label="solved below this")
+    axes.set_xlabel("training steps (batches of Adam)")
+    axes.set_ylabel("validation mean squared error (log scale)")
+    axes.set_title(title)
+    axes.grid(True, which="major", alpha=0.3)
+    axes.legend(loc="lower left", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
 # --- Forecasting (chapter "Training LSTMs") ----------------------------------------
 
 
