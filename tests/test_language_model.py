@@ -4,6 +4,8 @@ PyTorch."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -47,12 +49,28 @@ def test_baselines_on_a_tiny_text() -> None:
     ids = np.array([1, 2, 1, 2, 1, 2])
     unigram = np.exp(language_model.unigram_log_probs(ids, 3))
     np.testing.assert_allclose(unigram, [1 / 9, 4 / 9, 4 / 9], atol=1e-12)
-    bigram = np.exp(language_model.bigram_log_probs(ids, 3, strength=1.0))
-    np.testing.assert_allclose(bigram.sum(axis=1), 1.0, atol=1e-12)
-    # 1 is followed by 2 three times: (3 + 4/9) / (3 + 1)
-    assert abs(bigram[1, 2] - (3 + 4 / 9) / 4) < 1e-12
+    # held out, read as a cycle: p(0 | 2), p(1 | 0) and p(2 | 1); in training 2 is followed
+    # twice (by 1), 0 never (the unigram decides), 1 three times (by 2)
+    bigram = np.exp(language_model.ngram_log_probs(ids, [0, 1, 2], 3, [1.0]))
+    expected = [(0 + 1 / 9) / (2 + 1), (0 + 4 / 9) / (0 + 1), (3 + 4 / 9) / (3 + 1)]
+    np.testing.assert_allclose(bigram, expected, atol=1e-12)
+    # (1, 2) opens two windows of three, both followed by 1; smoothed towards p(1 | 2)
+    trigram = np.exp(language_model.ngram_log_probs(ids, [1, 2, 1], 3, [1.0, 2.0]))
+    assert abs(trigram[2] - (2 + 2 * (2 + 4 / 9) / 3) / (2 + 2)) < 1e-12
     uniform = np.log(np.full((2, 3), 1 / 3))
     assert abs(language_model.perplexity(uniform, [0, 2]) - 3.0) < 1e-12
+
+
+@pytest.mark.parametrize("strengths", [[3.0], [3.0, 0.5]])
+def test_ngram_probabilities_of_every_next_symbol_sum_to_one(strengths) -> None:
+    train = np.random.default_rng(0).integers(0, 5, 200)
+    for context in ([0, 0], [1, 4], [3, 2]):
+        # read as a cycle, the last id of [a, b, c] follows (a, b)
+        probabilities = [
+            np.exp(language_model.ngram_log_probs(train, [*context, c], 5, strengths)[-1])
+            for c in range(5)
+        ]
+        assert abs(sum(probabilities) - 1) < 1e-12
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +105,19 @@ def test_frameworks_sample_the_same_characters_as_numpy(backend: str, tiny_weigh
     assert len(set(expected.tolist())) > 1  # the draws do change the characters
 
 
+def test_largest_difference_finds_the_one_changed_entry(tiny_weights) -> None:
+    assert language_model.largest_difference(tiny_weights, tiny_weights) == 0.0
+    bias = tiny_weights.lstm.bias.copy()
+    bias[3] += 0.25
+    changed = dataclasses.replace(
+        tiny_weights, lstm=dataclasses.replace(tiny_weights.lstm, bias=bias)
+    )
+    assert language_model.largest_difference(tiny_weights, changed) == 0.25
+    other = language_model.LanguageModelWeights.random(8, 4, 5, seed=3, dtype="float64")
+    with pytest.raises(ValueError, match="differ in shape"):
+        language_model.largest_difference(tiny_weights, other)
+
+
 @pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_weights_survive_a_round_trip_through_each_framework(backend: str, tiny_weights) -> None:
@@ -105,7 +136,10 @@ def test_weights_survive_a_round_trip_through_each_framework(backend: str, tiny_
         (lambda: characters.stream_batches(np.arange(5), 2, 3), "at least batch"),
         (lambda: characters.stream_batches(np.arange(5), 0, 3), "batch must be"),
         (lambda: characters.decode([0, 9], characters.Vocabulary(("?", "a"))), r"\[0, 2\)"),
-        (lambda: language_model.bigram_log_probs([1, 2], 3, 0), "strength"),
+        (lambda: language_model.ngram_log_probs([1, 2], [1], 3, [0]), "strength"),
+        (lambda: language_model.ngram_log_probs([1, 2], [1], 3, []), "non-empty"),
+        (lambda: language_model.ngram_log_probs([1, 2], [1], 3, [1, 1]), "more than 2"),
+        (lambda: language_model.ngram_log_probs([1], [1], 10**7, [1, 1]), "overflow"),
         (lambda: language_model.perplexity(np.zeros((2, 3)), [0, 1, 2]), "log_probs"),
     ],
 )
@@ -201,8 +235,44 @@ def test_training_learns_a_periodic_text(backend: str) -> None:
         pytest.skip("Keras 3.15.1 cannot train a stateful LSTM on PyTorch (test_keras_backends)")
     batches = characters.stream_batches(np.tile([1, 2, 3, 4], 60), batch=4, steps=6)
     initial = language_model.LanguageModelWeights.random(5, 4, 8, seed=0)
-    trained, losses = module.train(initial, batches, epochs=8, learning_rate=0.05, clip_norm=1.0)
+    scored = []
+
+    def held_out(weights: language_model.LanguageModelWeights) -> float:
+        scored.append(weights)
+        return float(len(scored))
+
+    trained, history = module.train(
+        initial, batches, epochs=8, learning_rate=0.05, clip_norm=1.0, held_out=held_out
+    )
+    losses = history.loss
     assert len(losses) == 8 and losses[-1] < 0.5 * losses[0]
+    assert history.validation_loss == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    assert scored[-1].lstm == trained.lstm and scored[0].lstm != trained.lstm
     assert trained.lstm.hidden_size == 8 and trained.dtype == np.float32
     with pytest.raises(ValueError, match="epochs"):
         module.train(initial, batches, epochs=0, learning_rate=0.05, clip_norm=1.0)
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("backend", ["keras", "torch"])
+def test_training_builds_the_optimizer_it_is_given(backend: str) -> None:
+    module = pytest.importorskip(f"companion.models.{backend}_language_model")
+    if backend == "keras" and module.keras.config.backend() == "torch":
+        pytest.skip("Keras 3.15.1 cannot train a stateful LSTM on PyTorch (test_keras_backends)")
+    default = module.train.__kwdefaults__["optimizer"]
+    calls = []
+
+    def optimizer(*args, **kwargs):
+        calls.append((args, kwargs))
+        return default(*args, **kwargs)
+
+    batches = characters.stream_batches(np.tile([1, 2, 3], 20), batch=2, steps=4)
+    initial = language_model.LanguageModelWeights.random(4, 3, 5, seed=0)
+    module.train(
+        initial, batches, epochs=1, learning_rate=0.02, clip_norm=1.0, optimizer=optimizer
+    )
+    ((args, kwargs),) = calls
+    if backend == "keras":
+        assert args == (0.02,) and kwargs == {"global_clipnorm": 1.0}
+    else:
+        assert len(args[0]) == 6 and kwargs == {"lr": 0.02}  # the model's tensors

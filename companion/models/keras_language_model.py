@@ -12,12 +12,14 @@ step's gradient before it updates the weights. Same functions and signatures as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from companion._keras_tools import keras
 from companion.data.characters import StreamBatches
+from companion.models import History
 from companion.models.language_model import (
     LanguageModelWeights,
     check_sampling,
@@ -70,30 +72,40 @@ def train(
     epochs: int,
     learning_rate: float,
     clip_norm: float,
-) -> tuple[LanguageModelWeights, list[float]]:
-    """Train from ``weights`` on ``batches`` (chunks, batch, steps) with Adam, chunk after
-    chunk, the state carried across chunks and reset at the start of every epoch; every
-    step's gradient is clipped to global norm ``clip_norm``.
+    optimizer: Callable[..., keras.optimizers.Optimizer] = keras.optimizers.Adam,
+    held_out: Callable[[LanguageModelWeights], float] | None = None,
+    jit_compile: bool | str = "auto",
+) -> tuple[LanguageModelWeights, History]:
+    """Train from ``weights`` on ``batches`` (chunks, batch, steps), chunk after chunk, the
+    state carried across chunks and reset at the start of every epoch.
 
-    Returns the trained weights and the mean training loss (nats per character) of each
-    epoch.
+    ``optimizer(learning_rate, global_clipnorm=clip_norm)`` makes the optimizer (default
+    ``keras.optimizers.Adam``, in Keras's convention), which clips every step's gradient to
+    global norm ``clip_norm``. ``held_out`` scores the weights at the end of every epoch
+    (the held-out loss, say). Returns the trained weights and their History: the mean
+    training loss (nats per character) of each epoch and, with ``held_out``, its score after
+    each epoch. ``jit_compile`` goes to ``model.compile`` (True: XLA; Keras's "auto" leaves it
+    off on TensorFlow without a GPU).
     """
     check_training(batches, epochs)
     model = from_weights(weights, batch_size=batches.inputs.shape[1], stateful=True)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=clip_norm),
+        optimizer=optimizer(learning_rate, global_clipnorm=clip_norm),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        jit_compile=jit_compile,
     )
     lstm = model.get_layer("lstm")
-    losses = []
+    history = History([], [])
     for _ in range(epochs):
         lstm.reset_states()
         chunk_losses = [
             float(model.train_on_batch(x, y))
             for x, y in zip(batches.inputs, batches.targets, strict=True)
         ]
-        losses.append(float(np.mean(chunk_losses)))
-    return to_weights(model), losses
+        history.loss.append(float(np.mean(chunk_losses)))
+        if held_out is not None:
+            history.validation_loss.append(float(held_out(to_weights(model))))
+    return to_weights(model), history
 
 
 def sample(

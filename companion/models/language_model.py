@@ -9,8 +9,8 @@ output into one logit per symbol of the vocabulary, the model's guess at the nex
 Perplexity is exp of the mean negative log-probability of the characters that came; a model
 that spreads its probability evenly over V symbols has perplexity V. The baselines are
 counts: :func:`unigram_log_probs` (how often each character occurs, add-one smoothing) and
-:func:`bigram_log_probs` (how often each character follows the previous one, smoothed
-towards the unigram).
+:func:`ngram_log_probs` (how often each character follows the one or two before it, each
+order smoothed towards the order below).
 
 Sampling (:func:`sample`) is the same in the three frameworks: the model reads the prompt;
 then, for each uniform draw u in [0, 1), the next character is the first whose cumulative
@@ -20,7 +20,7 @@ Given the same weights and the same draws, the three produce the same characters
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +119,21 @@ class LanguageModelWeights:
         )
 
 
+def largest_difference(first: LanguageModelWeights, second: LanguageModelWeights) -> float:
+    """The largest absolute difference between corresponding entries of two models' weights
+    (every array of the embedding, the LSTM and the dense layer); ValueError if their
+    shapes differ."""
+    pairs = []
+    for name in ("embedding", "dense_kernel", "dense_bias"):
+        pairs.append((getattr(first, name), getattr(second, name)))
+    for name in ("kernel", "recurrent_kernel", "bias"):
+        pairs.append((getattr(first.lstm, name), getattr(second.lstm, name)))
+    for a, b in pairs:
+        if a.shape != b.shape:
+            raise ValueError(f"the two models' weights differ in shape: {a.shape} and {b.shape}")
+    return max(float(np.max(np.abs(a.astype(np.float64) - b))) for a, b in pairs)
+
+
 def logits(
     weights: LanguageModelWeights, ids: Any, initial_state: Any = None
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
@@ -160,23 +175,53 @@ def unigram_log_probs(train_ids: Any, vocabulary_size: int) -> np.ndarray:
     return np.log(counts / counts.sum())
 
 
-def bigram_log_probs(train_ids: Any, vocabulary_size: int, strength: float) -> np.ndarray:
-    """log p(next | previous) (vocabulary_size, vocabulary_size), row = previous character,
-    from the pairs of neighbours in ``train_ids`` (length,).
+def ngram_log_probs(
+    train_ids: Any, ids: Any, vocabulary_size: int, strengths: Sequence[float]
+) -> np.ndarray:
+    """log p(ids[t] | the n - 1 ids before it) for every t (len(ids),), in the n-gram model
+    counted on ``train_ids`` (length,), n = len(strengths) + 1: a bigram for one strength, a
+    trigram for two.
 
-    Smoothed towards the unigram: p(b | a) = (n(a, b) + strength * p(b)) / (n(a) + strength),
-    as if ``strength`` extra characters drawn from the unigram followed every a.
+    Each order is smoothed towards the order below it, as if ``strengths[k - 1]`` extra
+    characters drawn from that order followed every context of k ids:
+    p_k(c | a_1..a_k) = (n(a_1..a_k, c) + beta_k p_{k-1}(c | a_2..a_k)) / (n(a_1..a_k) + beta_k),
+    with n counting the windows of ``train_ids`` and p_0 :func:`unigram_log_probs`.
+    ``ids`` is read as a cycle: the ids before ``ids[0]`` are the last ones of ``ids`` (a text
+    made by :func:`~companion.data.characters.join_texts` ends with a separator, so its first
+    character follows one, as every other text's first character does).
     """
-    if not isinstance(strength, int | float) or strength <= 0:
-        raise ValueError(f"strength must be a positive number; got {strength!r}")
-    ids = check_ids("train_ids", train_ids, vocabulary_size)
-    if len(ids) < 2:
-        raise ValueError(f"train_ids must hold at least 2 ids; got {len(ids)}")
-    counts = np.zeros((vocabulary_size, vocabulary_size))
-    np.add.at(counts, (ids[:-1], ids[1:]), 1.0)
-    prior = np.exp(unigram_log_probs(ids, vocabulary_size))
-    smoothed = counts + strength * prior
-    return np.log(smoothed / smoothed.sum(axis=1, keepdims=True))
+    if isinstance(strengths, str) or not strengths:
+        raise ValueError(f"strengths must be a non-empty sequence; got {strengths!r}")
+    for strength in strengths:
+        if not isinstance(strength, int | float) or not strength > 0:
+            raise ValueError(f"every strength must be a positive number; got {strength!r}")
+    train = check_ids("train_ids", train_ids, vocabulary_size)
+    held_out = check_ids("ids", ids, vocabulary_size)
+    if vocabulary_size ** (len(strengths) + 1) >= 2**63:
+        raise ValueError(
+            f"{len(strengths) + 1}-grams of {vocabulary_size} symbols overflow int64 codes"
+        )
+    if len(train) <= len(strengths):
+        raise ValueError(f"train_ids must hold more than {len(strengths)} ids; got {len(train)}")
+
+    def codes(windows: np.ndarray) -> np.ndarray:  # (count, width) -> one int64 per window
+        powers = vocabulary_size ** np.arange(windows.shape[1] - 1, -1, -1, dtype=np.int64)
+        return windows @ powers
+
+    def counts(train_windows: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        known, known_counts = np.unique(codes(train_windows), return_counts=True)
+        wanted_codes = codes(wanted)
+        where = np.minimum(np.searchsorted(known, wanted_codes), len(known) - 1)
+        return np.where(known[where] == wanted_codes, known_counts[where], 0)
+
+    probabilities = np.exp(unigram_log_probs(train, vocabulary_size))[held_out]
+    for order, strength in enumerate(strengths, start=1):
+        windows = np.lib.stride_tricks.sliding_window_view(train, order + 1)
+        wanted = np.stack([np.roll(held_out, order - j) for j in range(order + 1)], axis=1)
+        seen = counts(windows, wanted)
+        contexts = counts(windows[:, :-1], wanted[:, :-1])
+        probabilities = (seen + strength * probabilities) / (contexts + strength)
+    return np.log(probabilities)
 
 
 def check_sampling(

@@ -10,7 +10,7 @@ to a global norm (``clip_grad_norm_``) before the update. Same functions and sig
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from companion.data.characters import StreamBatches
+from companion.models import History
 from companion.models.language_model import (
     LanguageModelWeights,
     check_sampling,
@@ -81,19 +82,22 @@ def train(
     epochs: int,
     learning_rate: float,
     clip_norm: float,
-) -> tuple[LanguageModelWeights, list[float]]:
-    """Train from ``weights`` on ``batches`` (chunks, batch, steps) with Adam, chunk after
-    chunk, the state carried (detached) across chunks and reset at the start of every epoch;
-    every step's gradient is clipped to global norm ``clip_norm``.
+    optimizer: Callable[..., torch.optim.Optimizer] = torch.optim.Adam,
+    held_out: Callable[[LanguageModelWeights], float] | None = None,
+) -> tuple[LanguageModelWeights, History]:
+    """Train from ``weights`` on ``batches`` (chunks, batch, steps), chunk after chunk, the
+    state carried (detached) across chunks and reset at the start of every epoch.
 
-    Returns the trained weights and the mean training loss (nats per character) of each
-    epoch.
+    ``optimizer(parameters, lr=learning_rate)`` makes the optimizer (default
+    ``torch.optim.Adam``, in PyTorch's convention); every step's gradient is clipped to
+    global norm ``clip_norm`` (``clip_grad_norm_``) before it. ``held_out`` scores the
+    weights at the end of every epoch (the held-out loss, say). Returns the trained weights
+    and their History: the mean training loss (nats per character) of each epoch and, with
+    ``held_out``, its score after each epoch.
     """
     check_training(batches, epochs)
     model = from_weights(weights)
-    optimizer = torch.optim.Adam(
-        [p for p in model.parameters() if p.requires_grad], lr=learning_rate
-    )
+    built = optimizer([p for p in model.parameters() if p.requires_grad], lr=learning_rate)
     loss_function = nn.CrossEntropyLoss()
     inputs, targets = torch.from_numpy(batches.inputs), torch.from_numpy(batches.targets)
 
@@ -110,10 +114,20 @@ def train(
     def truncate(state: State) -> State:  # the values go on, no gradient goes back
         return state[0].detach(), state[1].detach()
 
+    def scored() -> float:
+        return held_out(to_weights(model))
+
     history = fit(
-        model, chunks, chunk_loss, optimizer, epochs=epochs, clip_norm=clip_norm, carry=truncate
+        model,
+        chunks,
+        chunk_loss,
+        built,
+        epochs=epochs,
+        clip_norm=clip_norm,
+        carry=truncate,
+        validation=None if held_out is None else scored,
     )
-    return to_weights(model), history.loss
+    return to_weights(model), history
 
 
 def sample(
