@@ -18,7 +18,8 @@ The layout, learned once:
   it takes and returns (result types, state names, validation); ``numpy_X``, ``keras_X`` and
   ``torch_X`` compute it, each with ``forward`` and ``gradients``. The weights of every model
   are in :mod:`companion.weights`.
-- :mod:`companion.crosscheck` runs every backend on one case and gives one verdict;
+- :mod:`companion.registry` lists the models and backends, once;
+  :mod:`companion.crosscheck` runs every backend on one case and gives one verdict;
   :mod:`companion.gradcheck` checks gradients against finite differences.
 - The chapters' helpers, grouped by kind: :mod:`companion.data` (data sets and tasks),
   :mod:`companion.models` (trained models and their training loops), :mod:`companion.analysis`
@@ -43,6 +44,7 @@ from companion import (
     numpy_rnn,
     numpy_stacked,
     numpy_variants,
+    registry,
     stacked,
     variants,
 )
@@ -76,15 +78,13 @@ __all__ = [
     "numpy_rnn",
     "numpy_stacked",
     "numpy_variants",
+    "registry",
     "stacked",
     "variants",
 ]
 
-MODELS = ("lstm", "gru", "rnn", "variants", "stacked")
-"""The models; each has ``companion.numpy_X``, ``keras_X`` and ``torch_X``."""
-
 _LAZY_MODULES = {
-    *(f"{framework}_{model}" for framework in ("keras", "torch") for model in MODELS),
+    *(f"{framework}_{model}" for framework in ("keras", "torch") for model in registry.MODULES),
     "analysis",
     "data",
     "figures",

@@ -8,6 +8,7 @@ companion`` imports no framework, and TensorFlow is imported only when it is the
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import re
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.crosscheck import KERAS_BACKENDS
+from companion._backends import KERAS_BACKENDS
 
 # TensorFlow's C++ start-up messages about absent CUDA drivers: noise on a CPU machine, and
 # their timestamps would change every stored notebook output.
@@ -133,6 +134,47 @@ def zero_before_start(outputs: Any, started: np.ndarray) -> Any:
     if started.all():
         return outputs
     return keras.ops.where(started[..., None], outputs, keras.ops.zeros_like(outputs))
+
+
+REUSED_LAYERS = 16
+"""How many built layers :func:`reused_layer` keeps (the most recently used)."""
+
+_REUSED: collections.OrderedDict[tuple[Any, ...], Any] = collections.OrderedDict()
+
+
+def reused_layer(
+    build: Callable[..., Any],
+    weights: Any,
+    *,
+    key: tuple[Any, ...] = (),
+    write: Callable[[Any, Any], Any] | None = None,
+    **options: Any,
+) -> Any:
+    """``build(weights, **options)``, built once per builder, input and hidden size, dtype,
+    ``key`` (whatever else the builder fixes: GRU's ``reset_after``, a variant, the stacked
+    layers' directions) and ``options``, then kept: on every later use ``write(weights,
+    layer)`` (default ``weights.to_keras(layer)``) writes the weights into it. The
+    ``REUSED_LAYERS`` most recently used are kept.
+
+    Building a Keras layer (its variables, its cell) costs more than running it on a small
+    batch, and the ``keras_*`` functions run layers of one shape many times. They alone use
+    these layers, one call at a time, and write every weight before each call, so no value
+    survives from one call to the next; the builders the modules export (``layer``) still
+    return a fresh layer, which the caller owns.
+    """
+    found = (build, weights.input_size, weights.hidden_size, str(weights.dtype), *key)
+    found += tuple(sorted(options.items()))
+    layer = _REUSED.pop(found, None)
+    if layer is None:
+        layer = build(weights, **options)
+    elif write is None:
+        weights.to_keras(layer)
+    else:
+        write(weights, layer)
+    _REUSED[found] = layer
+    while len(_REUSED) > REUSED_LAYERS:
+        _REUSED.popitem(last=False)
+    return layer
 
 
 def run_layer(

@@ -12,7 +12,8 @@ the backend's ``gradients``. Central differences are accurate to O(step^2) and c
 forward passes per entry: keep the shapes small.
 
 The model is the weights' (LSTMWeights: the LSTM, GRUWeights: the GRU, and so on, as
-declared by each model's ``SIGNATURE``); the backend is its NumPy one unless another is given.
+found by :func:`companion.registry.model_of`); the backend is its NumPy one unless another is
+given.
 The error of one array is relative to the array's scale,
 ``max |analytic - numeric| / max(|numeric|)`` (absolute where the gradient is all zero):
 a per-entry ratio would be noise for entries that are zero or nearly so.
@@ -20,13 +21,14 @@ a per-entry ratio would be noise for entries that are zero or nearly so.
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import Signature, field_array
+from companion._checks import field_array
+from companion._numeric import max_difference
+from companion.registry import backend_module, model_of
 
 DEFAULT_STEP = 1e-5
 """Finite-difference step: truncation error ~ step^2, rounding error ~ 1e-16 / step."""
@@ -50,29 +52,14 @@ class GradcheckResult(NamedTuple):
 def relative_error(analytic: Any, numeric: Any) -> float:
     """``max |analytic - numeric|`` divided by ``max |numeric|`` (by 1 if that is zero); a
     weights object of gradients (StackedGradients.weights) counts as all its arrays."""
-    analytic, numeric = field_array(analytic), field_array(numeric)
-    scale = float(np.max(np.abs(numeric), initial=0.0)) or 1.0
-    return float(np.max(np.abs(analytic - numeric), initial=0.0)) / scale
+    scale = float(np.max(np.abs(field_array(numeric)), initial=0.0)) or 1.0
+    return max_difference(analytic, numeric) / scale
 
 
 def _options(mask: Any, go_backwards: Any) -> dict[str, Any]:
     """The keyword arguments of a call: stacked layers take no ``go_backwards``, so it is
     passed only when it is not False."""
     return {"mask": mask} | ({} if go_backwards is False else {"go_backwards": go_backwards})
-
-
-def model_of(weights: Any) -> tuple[str, Signature]:
-    """The model whose weights ``weights`` are ("lstm", "gru", "rnn", "variants" or
-    "stacked") and its :class:`~companion._checks.Signature`."""
-    from companion import MODELS  # the package is initialised by the time this runs
-
-    for name in MODELS:
-        signature = importlib.import_module(f"companion.{name}").SIGNATURE
-        if isinstance(weights, signature.weights_type):
-            return name, signature
-    raise TypeError(
-        f"weights must be the weights of one of the models {MODELS}; got {type(weights).__name__}"
-    )
 
 
 def finite_differences(
@@ -100,7 +87,7 @@ def finite_differences(
         raise TypeError(f"finite differences need float64 weights; got {weights.dtype}")
     if not step > 0:
         raise ValueError(f"step must be positive; got {step!r}")
-    backend = backend or importlib.import_module(f"companion.numpy_{model}")
+    backend = backend or backend_module("numpy", model)
     inputs = signature.inputs(x, weights, initial_state, mask, go_backwards)
     batch, time, _ = inputs.x.shape
     d_outputs, *seeds = signature.cotangents(weights, batch, time, d_outputs, **d_states)
@@ -156,7 +143,7 @@ def gradcheck(
     ``result.worst`` names the largest.
     """
     model, _ = model_of(weights)
-    backend = backend or importlib.import_module(f"companion.numpy_{model}")
+    backend = backend or backend_module("numpy", model)
     options = _options(mask, go_backwards)
     numeric = finite_differences(
         x, weights, d_outputs, initial_state, step=step, backend=backend, **options, **d_states

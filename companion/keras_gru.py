@@ -1,8 +1,8 @@
 """The GRU computed by ``keras.layers.GRU`` (Keras 3, on the backend
 ``KERAS_BACKEND`` names).
 
-Same functions and signatures as :mod:`companion.numpy_gru`. Each call builds a fresh layer
-in the weights' dtype and writes the weights into it; gradients come from
+Same functions and signatures as :mod:`companion.numpy_gru`. Each call writes the weights
+into a layer of their shape and dtype (built once and reused); gradients come from
 the backend's automatic differentiation.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, run_layer
+from companion._keras_tools import evaluate, keras, reused_layer, run_layer
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
 from companion.weights import GRUWeights
@@ -49,7 +49,7 @@ def forward(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
-    gru = layer(weights, go_backwards=go_backwards)
+    gru = reused_layer(layer, weights, key=(weights.reset_after,), go_backwards=go_backwards)
     return SIGNATURE.output(
         *evaluate(lambda: run_layer(gru, inputs.x, inputs.states, inputs.mask, go_backwards))
     )
@@ -83,7 +83,7 @@ def gradients(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
-    gru = layer(weights, go_backwards=go_backwards)
+    gru = reused_layer(layer, weights, key=(weights.reset_after,), go_backwards=go_backwards)
     *d_weights, d_x, d_h0 = autodiff_gradients(
         lambda x_t, states: run_layer(gru, x_t, states, inputs.mask, go_backwards),
         gru.trainable_weights,

@@ -2,8 +2,9 @@
 ``KERAS_BACKEND`` names: TensorFlow, JAX or PyTorch).
 
 Same functions and signatures as :mod:`companion.numpy_lstm`: NumPy arrays in, NumPy arrays
-out. Each call builds a fresh layer in the weights' dtype, writes the weights into it with
-:meth:`~companion.weights.LSTMWeights.to_keras`, and lets Keras do the masking and the reversal.
+out. Each call writes the weights into a layer of the weights' shape and dtype with
+:meth:`~companion.weights.LSTMWeights.to_keras` (a layer built once and reused:
+:func:`companion._keras_tools.reused_layer`), and lets Keras do the masking and the reversal.
 :func:`gradients` differentiates the same layer with the backend's own automatic
 differentiation.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, run_layer
+from companion._keras_tools import evaluate, keras, reused_layer, run_layer
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.lstm import SIGNATURE, LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
@@ -48,7 +49,7 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
-    lstm = layer(weights, go_backwards=go_backwards)
+    lstm = reused_layer(layer, weights, go_backwards=go_backwards)
     states = [inputs.h0, inputs.c0]
     return SIGNATURE.output(
         *evaluate(lambda: run_layer(lstm, inputs.x, states, inputs.mask, go_backwards))
@@ -77,7 +78,7 @@ def gradients(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
-    lstm = layer(weights, go_backwards=go_backwards)
+    lstm = reused_layer(layer, weights, go_backwards=go_backwards)
     cell = lstm.cell
     found = autodiff_gradients(
         lambda x, states: run_layer(lstm, x, states, inputs.mask, go_backwards),

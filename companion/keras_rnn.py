@@ -2,16 +2,16 @@
 backend ``KERAS_BACKEND`` names).
 
 Same functions and signatures as :mod:`companion.numpy_rnn`: NumPy arrays in, NumPy arrays
-out. Each call builds a fresh layer in the weights' dtype, writes the weights into it with
-:meth:`RNNWeights.to_keras`, and lets Keras do the masking and the reversal; gradients come
-from the backend's automatic differentiation.
+out. Each call writes the weights into a layer of their shape and dtype (built once and
+reused) with :meth:`RNNWeights.to_keras`, and lets Keras do the masking and the reversal;
+gradients come from the backend's automatic differentiation.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, run_layer
+from companion._keras_tools import evaluate, keras, reused_layer, run_layer
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.rnn import SIGNATURE, RNNGradients, RNNOutput, prepare, prepare_gradients
 from companion.weights import RNNWeights
@@ -48,7 +48,7 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
-    rnn = layer(weights, go_backwards=go_backwards)
+    rnn = reused_layer(layer, weights, go_backwards=go_backwards)
     return SIGNATURE.output(
         *evaluate(lambda: run_layer(rnn, inputs.x, [inputs.h0], inputs.mask, go_backwards))
     )
@@ -74,7 +74,7 @@ def gradients(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
-    rnn = layer(weights, go_backwards=go_backwards)
+    rnn = reused_layer(layer, weights, go_backwards=go_backwards)
     kernel, recurrent, bias, d_x, d_h0 = autodiff_gradients(
         lambda x, states: run_layer(rnn, x, states, inputs.mask, go_backwards),
         rnn.trainable_variables,

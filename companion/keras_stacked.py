@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from companion._keras_tools import evaluate, keras, started, zero_before_start
+from companion._keras_tools import evaluate, keras, reused_layer, started, zero_before_start
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.stacked import (
     SIGNATURE,
@@ -44,6 +44,12 @@ def layers(weights: StackedWeights) -> list[keras.layers.Layer]:
         lstm.build((None, None, directions[0].input_size))
         built.append(lstm)
     return weights.to_keras(built)
+
+
+def _directions(weights: StackedWeights) -> tuple[int, ...]:
+    """The number of directions of each layer: with the sizes and the dtype, what
+    :func:`layers` fixes besides the weights' values."""
+    return tuple(len(directions) for directions in weights.layers)
 
 
 def _run(x: Any, built: list, states: list[Any], mask: np.ndarray | None) -> list[Any]:
@@ -81,7 +87,7 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
-    built = layers(weights)
+    built = reused_layer(layers, weights, key=_directions(weights))
     outputs, *states = evaluate(lambda: _run(inputs.x, built, inputs.states, inputs.mask))
     count = len(states) // 2
     return SIGNATURE.output(outputs, np.stack(states[:count]), np.stack(states[count:]))
@@ -104,7 +110,7 @@ def gradients(
     )
     if inputs.x.size == 0:
         return SIGNATURE.empty_gradients(weights, inputs.x, (d_outputs, d_h, d_c))
-    built = layers(weights)
+    built = reused_layer(layers, weights, key=_directions(weights))
     variables = [variable for layer in built for variable in layer.trainable_weights]
     grads = autodiff_gradients(
         lambda x_tensor, states: _run(x_tensor, built, states, inputs.mask),

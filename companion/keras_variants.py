@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, run_layer
+from companion._keras_tools import evaluate, keras, reused_layer, run_layer
 from companion._keras_tools import gradients as autodiff_gradients
 from companion.lstm import LSTMOutput
 from companion.variants import (
@@ -69,6 +69,13 @@ def layer(weights: VariantWeights, *, go_backwards: bool = False) -> keras.layer
     return rnn
 
 
+def _write(weights: VariantWeights, rnn: keras.layers.RNN) -> keras.layers.RNN:
+    """Write ``weights`` into a layer built by :func:`layer` for weights of their shape."""
+    for name, value in zip(_NAMES, weights.arrays(), strict=True):
+        getattr(rnn.cell, name).assign(value)
+    return rnn
+
+
 def forward(
     x: Any,
     weights: VariantWeights,
@@ -85,7 +92,9 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
-    rnn = layer(weights, go_backwards=go_backwards)
+    rnn = reused_layer(
+        layer, weights, key=(weights.variant,), write=_write, go_backwards=go_backwards
+    )
     results = evaluate(lambda: run_layer(rnn, inputs.x, inputs.states, inputs.mask, go_backwards))
     return SIGNATURE.output(*results[:3])
 
@@ -109,7 +118,9 @@ def gradients(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
-    rnn = layer(weights, go_backwards=go_backwards)
+    rnn = reused_layer(
+        layer, weights, key=(weights.variant,), write=_write, go_backwards=go_backwards
+    )
     *d_weights, d_x, d_h0, d_c0 = autodiff_gradients(
         lambda x_t, states: run_layer(rnn, x_t, states, inputs.mask, go_backwards)[:3],
         [getattr(rnn.cell, name) for name in _NAMES],

@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 
 from companion._checks import reverse_time
+from companion._numeric import sigmoid
 from companion._reference import backprop_steps, run_steps
 from companion._scan import scan, scan_backward
 from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
-from companion.numpy_lstm import sigmoid
 from companion.weights import GRUWeights
 
 

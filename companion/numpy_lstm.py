@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import reverse_time
+from companion._numeric import sigmoid
 from companion._reference import backprop_steps, run_steps
 from companion.lstm import (
     SIGNATURE,
@@ -50,12 +51,6 @@ from companion.lstm import (
     prepare_gradients,
 )
 from companion.weights import LSTMWeights
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """The logistic function 1 / (1 + exp(-z)), computed as (1 + tanh(z / 2)) / 2, which
-    cannot overflow."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def step_forward(

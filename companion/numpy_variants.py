@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from companion._checks import reverse_time
+from companion._numeric import sigmoid
 from companion._scan import scan, scan_backward
 from companion.lstm import LSTMOutput
-from companion.numpy_lstm import sigmoid
 from companion.variants import (
     SIGNATURE,
     VariantGradients,

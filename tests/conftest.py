@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import os
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from companion.registry import BACKENDS, backend_module
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -34,40 +34,41 @@ settings.load_profile(
     else "other-keras-backend"
 )
 
-BACKEND_NAMES = ("numpy", "keras", "torch")
-TOLERANCE = {"float64": 1e-12, "float32": 1e-5}
 
 
-def load_backend(name: str, model: str = "lstm"):
-    """The ``name`` backend ('numpy', 'keras' or 'torch') of ``model`` ('lstm', 'rnn', 'gru',
-    'variants', 'stacked'): the module ``companion.<name>_<model>``."""
-    return importlib.import_module(f"companion.{name}_{model}")
+COMPILES_EVERY_SHAPE = os.environ.get("KERAS_BACKEND", "tensorflow") == "jax"
+"""Whether Keras compiles its time loop again for every new shape (on JAX it does, about a
+second each on this machine)."""
 
 
-def max_difference(a, b) -> float:
-    """The largest absolute difference of any element of matching arrays of ``a`` and ``b``."""
-    return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
+def sizes(**ranges: tuple[int, int]):
+    """A strategy for a tuple of sizes, one per keyword, each within its (low, high) range.
+
+    On a Keras backend that compiles for every new shape (:data:`COMPILES_EVERY_SHAPE`) the
+    tuples come from three fixed buckets instead, every size at its low, middle or high
+    value, so the property tests reuse a few compiled shapes rather than compile for each
+    example.
+    """
+    if not COMPILES_EVERY_SHAPE:
+        return st.tuples(*(st.integers(low, high) for low, high in ranges.values()))
+    buckets = [
+        tuple(pick(low, high) for low, high in ranges.values())
+        for pick in (min, lambda low, high: (low + high) // 2, max)
+    ]
+    return st.sampled_from(buckets)
 
 
-@pytest.fixture(params=BACKEND_NAMES)
+def backend_params(names=BACKENDS, prefix=()):
+    """``names`` as pytest parameters (each after the values of ``prefix``), those that run
+    Keras marked ``keras``: ``make unit`` runs the tests marked ``keras`` again on each of
+    Keras's other backends (``KERAS_BACKEND=jax pytest -m keras``)."""
+    return [
+        pytest.param(*prefix, name, marks=[pytest.mark.keras] if name == "keras" else [])
+        for name in names
+    ]
+
+
+@pytest.fixture(params=backend_params())
 def backend(request):
     """Each LSTM backend module in turn."""
-    return load_backend(request.param)
-
-
-def _uses_keras(item: pytest.Item) -> bool:
-    """Whether a test runs Keras: a parameter or the test's code names it."""
-    callspec = getattr(item, "callspec", None)
-    if callspec is not None and any("keras" in str(v) for v in callspec.params.values()):
-        return True
-    function = getattr(item, "function", None)
-    return function is not None and "keras" in inspect.getsource(function)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the tests that run Keras ``keras``: ``make unit`` runs them again on each of
-    Keras's other backends, each in a process of its own (``KERAS_BACKEND=jax pytest -m
-    keras``)."""
-    for item in items:
-        if _uses_keras(item):
-            item.add_marker(pytest.mark.keras)
+    return backend_module(request.param)

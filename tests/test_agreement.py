@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import BACKEND_NAMES, TOLERANCE, load_backend, max_difference
+import pytest
+from conftest import sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm
+from companion._numeric import max_difference
+from companion.registry import BACKENDS, TOLERANCES, backend_module
 
 
 @st.composite
 def lstm_cases(draw, dtypes=("float32", "float64")):
-    batch = draw(st.integers(1, 4))
-    time = draw(st.integers(0, 7))
-    input_size = draw(st.integers(1, 5))
-    hidden = draw(st.integers(1, 6))
+    batch, time, input_size, hidden = draw(
+        sizes(batch=(1, 4), time=(0, 7), input_size=(1, 5), hidden=(1, 6))
+    )
     dtype = draw(st.sampled_from(dtypes))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
@@ -29,22 +31,24 @@ def lstm_cases(draw, dtypes=("float32", "float64")):
     return x.astype(dtype), weights, state, mask, draw(st.booleans())
 
 
+@pytest.mark.keras
 @given(lstm_cases())
 def test_backends_agree(case):
     x, weights, state, mask, go_backwards = case
     results = {
-        name: load_backend(name).forward(x, weights, state, mask=mask, go_backwards=go_backwards)
-        for name in BACKEND_NAMES
+        name: backend_module(name).forward(x, weights, state, mask=mask, go_backwards=go_backwards)
+        for name in BACKENDS
     }
-    tolerance = TOLERANCE[str(weights.dtype)]
+    tolerance = TOLERANCES[str(weights.dtype)]
     for name in ("keras", "torch"):
         assert max_difference(results["numpy"], results[name]) < tolerance, name
 
 
+@pytest.mark.keras
 def test_keras_go_backwards_reverses_processing_order():
     """go_backwards on the original sequence equals forwards on the reversed sequence."""
     weights = LSTMWeights.random(3, 4, seed=1)
     x = np.random.default_rng(1).standard_normal((2, 6, 3))
-    backwards = load_backend("keras").forward(x, weights, go_backwards=True)
+    backwards = backend_module("keras").forward(x, weights, go_backwards=True)
     forwards_on_reversed = numpy_lstm.forward(x[:, ::-1], weights)
     assert max_difference(backwards, forwards_on_reversed) < 1e-12

@@ -9,10 +9,11 @@ import inspect
 import numpy as np
 import pytest
 import test_agreement  # its case strategy; a module import, so its tests are not collected twice
-from conftest import BACKEND_NAMES, load_backend, max_difference
 from hypothesis import given
 
 from companion import LSTMWeights, numpy_lstm
+from companion._numeric import max_difference
+from companion.registry import BACKENDS, backend_module
 
 W = LSTMWeights.random(3, 4, seed=0)
 X = np.random.default_rng(0).standard_normal((2, 5, 3))
@@ -22,8 +23,8 @@ X = np.random.default_rng(0).standard_normal((2, 5, 3))
 @pytest.mark.parametrize("function", ["forward", "gradients"])
 def test_same_signature_everywhere(model, function):
     signatures = {
-        name: inspect.signature(getattr(load_backend(name, model), function))
-        for name in BACKEND_NAMES
+        name: inspect.signature(getattr(backend_module(name, model), function))
+        for name in BACKENDS
     }
     assert len({str(s) for s in signatures.values()}) == 1, signatures
 
@@ -56,9 +57,9 @@ def test_lists_and_ints_are_cast_to_the_weights_dtype(backend):
     as_list = [[[1, 0, -1], [0, 2, 1]]]
     out = backend.forward(as_list, W.astype("float32"))
     assert out.outputs.dtype == np.float32
-    np.testing.assert_allclose(
-        out.outputs, numpy_lstm.forward(np.array(as_list, float), W).outputs, atol=1e-6
-    )
+    as_array = backend.forward(np.array(as_list, np.float32), W.astype("float32"))
+    for field, from_list, from_array in zip(out._fields, out, as_array, strict=True):
+        np.testing.assert_array_equal(from_list, from_array, err_msg=field)
 
 
 def test_fully_masked_sample_keeps_its_state(backend):
@@ -242,3 +243,18 @@ def test_a_masked_step_keeps_the_state_and_repeats_the_output():
     np.testing.assert_array_equal(out.outputs[1, 3], out.outputs[1, 1])
     only_the_kept_steps = numpy_lstm.reference_forward(X[:1, [1, 3, 4]], W)
     assert max_difference((out.h[:1], out.c[:1]), only_the_kept_steps[1:]) < 1e-12
+
+
+@pytest.mark.keras
+def test_keras_reuses_a_layer_but_never_its_weights():
+    """Calls on weights of one shape share a built layer; each call's result is its own
+    weights', whatever ran before, and the exported builder still gives a fresh layer."""
+    keras_lstm = backend_module("keras")
+    first, second = LSTMWeights.random(3, 4, seed=1), LSTMWeights.random(3, 4, seed=2)
+    d_outputs = np.ones((2, 5, 4))
+    for weights in (first, second, first):
+        ours = numpy_lstm.forward(X, weights)
+        assert max_difference(keras_lstm.forward(X, weights), ours) < 1e-12
+        ours = numpy_lstm.gradients(X, weights, d_outputs)
+        assert max_difference(keras_lstm.gradients(X, weights, d_outputs), ours) < 1e-12
+    assert keras_lstm.layer(first) is not keras_lstm.layer(first)

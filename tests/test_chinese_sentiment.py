@@ -73,11 +73,11 @@ def test_training_learns_and_numpy_reads_the_torch_model():
     from companion.models import chinese_sentiment
 
     sentences, labels = generate(200, seed=0)
-    model, losses = chinese_sentiment.train(
+    model, history = chinese_sentiment.train(
         sentences, labels, VOCABULARY, hidden_size=4, epochs=60
     )
     again, _ = chinese_sentiment.train(sentences, labels, VOCABULARY, hidden_size=4, epochs=60)
-    assert losses[-1] < losses[0] / 2
+    assert history.loss[-1] < history.loss[0] / 2 and history.validation_loss == []
     assert model.accuracy(sentences, labels) > 0.9
     np.testing.assert_array_equal(model.embedding, again.embedding)  # seeded: reproducible
     assert model.lstm == again.lstm and model.vocabulary == VOCABULARY
@@ -103,10 +103,10 @@ def test_minibatch_training_on_a_vocabulary_with_unknown_words():
 
     sentences, labels = generate(300, seed=1)
     vocabulary = (PAD, UNKNOWN, *VOCABULARY[:-4])  # the last four tokens become unknown
-    model, losses = chinese_sentiment.train(
+    model, history = chinese_sentiment.train(
         sentences, labels, vocabulary, epochs=25, batch_size=32, dtype="float32", seed=3
     )
-    assert len(losses) == 25 and losses[-1] < losses[0] / 2
+    assert len(history.loss) == 25 and history.loss[-1] < history.loss[0] / 2
     assert model.embedding.dtype == np.float32 and model.accuracy(sentences, labels) > 0.8
     assert model.ids(["我", "很", "猫"]).tolist() == [2, 1, 1]
 
@@ -132,6 +132,54 @@ def test_train_rejects_bad_arguments():
         chinese_sentiment.train(one, np.array([1]), VOCABULARY, batch_size=0)
     with pytest.raises(ValueError, match="dtype must be 'float32' or 'float64'"):
         chinese_sentiment.train(one, np.array([1]), VOCABULARY, dtype="float16")
+    with pytest.raises(ValueError, match="patience must be a positive integer; got 0"):
+        chinese_sentiment.train_bag_of_words(one, np.array([1]), VOCABULARY, patience=0)
+    with pytest.raises(ValueError, match="labels must be 0/1 of shape \\(2,\\)"):
+        chinese_sentiment.train(one, np.array([1]), VOCABULARY, validation=(one * 2, [1]))
+
+
+def test_early_stopping_keeps_the_best_epoch():
+    pytest.importorskip("torch")
+    from companion.models import chinese_sentiment
+
+    sentences, labels = generate(600, seed=0)
+    train_sentences, train_labels, held_out, held_out_labels = distinct_split(
+        sentences, labels, 150, seed=0
+    )
+    # Few training sentences, a large learning rate: the validation loss turns up early.
+    model, history = chinese_sentiment.train(
+        train_sentences[:40], train_labels[:40], VOCABULARY, epochs=200, learning_rate=0.1,
+        validation=(held_out, held_out_labels), patience=5,
+    )  # fmt: skip
+    best = int(np.argmin(history.validation_loss))
+    assert len(history.loss) == len(history.validation_loss) == best + 6 < 200
+    # The weights kept are the best epoch's: their validation loss is the smallest one.
+    probabilities = np.clip(model.predict(held_out), 1e-12, 1 - 1e-12)
+    loss = -np.mean(
+        held_out_labels * np.log(probabilities) + (1 - held_out_labels) * np.log(1 - probabilities)
+    )
+    assert loss == pytest.approx(history.validation_loss[best], rel=1e-9)
+
+
+def test_bag_of_words_reads_counts_not_order():
+    pytest.importorskip("torch")
+    from companion.models import chinese_sentiment
+
+    sentences, labels = generate(600, seed=0)
+    model, history = chinese_sentiment.train_bag_of_words(
+        sentences, labels, VOCABULARY, epochs=100, learning_rate=0.1
+    )
+    assert len(history.loss) == 100 and history.loss[-1] < history.loss[0]
+    assert model.word_weights.shape == (len(VOCABULARY),)
+    # Positive words weigh up, negative ones down; word order changes nothing.
+    weight = dict(zip(VOCABULARY, model.word_weights, strict=True))
+    assert weight["喜欢"] > 0 > weight["讨厌"]
+    reordered = [tuple(reversed(s)) for s in sentences]
+    np.testing.assert_allclose(model.predict(reordered), model.predict(sentences), rtol=1e-12)
+    logits = [sum(weight[t] for t in s) + model.bias for s in sentences[:3]]
+    np.testing.assert_allclose(model.predict(sentences[:3]), 1 / (1 + np.exp(-np.array(logits))))
+    # It cannot learn negation: 不 flips some labels and not others.
+    assert model.accuracy(sentences, labels) < 0.8
 
 
 def test_model_embed_needs_one_length():

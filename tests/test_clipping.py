@@ -75,3 +75,55 @@ def test_bad_gradients():
         clip_by_global_norm([np.ones(3)], "1")
     with pytest.raises(ValueError, match=r"gradients\[1\] must be finite"):
         clip_by_global_norm([np.ones(3), np.array([np.nan])], 1.0)
+
+
+GRADIENTS = [
+    np.random.default_rng(7).standard_normal((3, 4)) * 5,
+    np.random.default_rng(8).standard_normal(7),
+]
+
+
+def test_torch_clips_as_we_do():
+    """``clip_grad_norm_`` and ``clip_grad_value_`` on parameters whose gradients are ours."""
+    torch = pytest.importorskip("torch")
+
+    def torch_clipped(clip) -> list[np.ndarray]:
+        parameters = [
+            torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.float64)) for g in GRADIENTS
+        ]
+        for parameter, gradient in zip(parameters, GRADIENTS, strict=True):
+            parameter.grad = torch.from_numpy(gradient.copy())
+        clip(parameters)
+        return [parameter.grad.numpy() for parameter in parameters]
+
+    ours, norm = clip_by_global_norm(GRADIENTS, 1.5)
+    theirs = torch_clipped(lambda p: torch.nn.utils.clip_grad_norm_(p, 1.5))
+    total = torch.nn.utils.get_total_norm([torch.from_numpy(g) for g in GRADIENTS])
+    assert norm == pytest.approx(float(total), rel=1e-12)
+    for a, b in zip(ours, theirs, strict=True):  # PyTorch divides by norm + 1e-6
+        np.testing.assert_allclose(a, b, rtol=1e-6 / norm * 1.01)
+    theirs = torch_clipped(lambda p: torch.nn.utils.clip_grad_value_(p, 0.7))
+    for a, b in zip(clip_by_value(GRADIENTS, 0.7), theirs, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.keras
+def test_keras_optimizers_clip_as_we_do():
+    """One SGD step of rate 1 from zero weights is minus the clipped gradient: Keras's
+    ``global_clipnorm`` is our global norm, its ``clipnorm`` our norm of each array alone,
+    its ``clipvalue`` our clip by value."""
+    from companion._keras_tools import keras
+
+    expected = {
+        "global_clipnorm": clip_by_global_norm(GRADIENTS, 1.5)[0],
+        "clipnorm": [clip_by_global_norm([g], 1.5)[0][0] for g in GRADIENTS],
+        "clipvalue": clip_by_value(GRADIENTS, 0.7),
+    }
+    for option, ours in expected.items():
+        variables = [keras.Variable(np.zeros_like(g), dtype="float32") for g in GRADIENTS]
+        limit = 0.7 if option == "clipvalue" else 1.5
+        optimizer = keras.optimizers.SGD(learning_rate=1.0, **{option: limit})
+        optimizer.apply([keras.ops.convert_to_tensor(g, "float32") for g in GRADIENTS], variables)
+        for variable, clipped in zip(variables, ours, strict=True):
+            step = -keras.ops.convert_to_numpy(variable.value)
+            np.testing.assert_allclose(step, clipped, rtol=1e-6, atol=1e-6, err_msg=option)

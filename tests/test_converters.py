@@ -11,6 +11,7 @@ from companion import GRUWeights, LSTMWeights, RNNWeights, StackedWeights, keras
 keras = keras_lstm.keras
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_keras_round_trip_is_exact(dtype):
     w = LSTMWeights.random(3, 4, seed=2, dtype=dtype)
@@ -19,6 +20,7 @@ def test_keras_round_trip_is_exact(dtype):
     assert LSTMWeights.from_keras(w.to_keras(layer)) == w
 
 
+@pytest.mark.keras
 def test_from_keras_reads_what_keras_initialised():
     layer = keras.layers.LSTM(5, dtype="float64")
     layer.build((None, None, 2))
@@ -30,6 +32,7 @@ def test_from_keras_reads_what_keras_initialised():
     np.testing.assert_array_equal(w.gate("f")[2], np.ones(5))  # Keras's unit_forget_bias
 
 
+@pytest.mark.keras
 def test_to_keras_rejects_wrong_sizes():
     layer = keras.layers.LSTM(4, dtype="float64")
     layer.build((None, None, 3))
@@ -95,6 +98,7 @@ def test_torch_without_bias():
 KERAS_LAYERS = {LSTMWeights: "LSTM", GRUWeights: "GRU", RNNWeights: "SimpleRNN"}
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize(
     ("weights_type", "argument", "value"),
     [
@@ -118,6 +122,7 @@ def test_from_keras_refuses_activations_the_companion_does_not_compute(
         weights_type.from_keras(layer)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("weights_type", [LSTMWeights, GRUWeights, RNNWeights])
 def test_from_keras_names_the_layer_it_expects(weights_type):
     other = keras.layers.GRU if weights_type is not GRUWeights else keras.layers.LSTM

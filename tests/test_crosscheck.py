@@ -12,6 +12,7 @@ from companion import crosscheck, numpy_lstm
 from companion.__main__ import main as cli
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_cli_passes_and_prints_a_table(dtype, capsys):
     assert cli(["crosscheck", "--dtype", dtype, "--batch", "2", "--time", "4", "--seed", "3"]) == 0
@@ -21,6 +22,7 @@ def test_cli_passes_and_prints_a_table(dtype, capsys):
     assert f"lstm, {dtype}: 45 of 45 comparisons within" in out
 
 
+@pytest.mark.keras
 def test_cli_fails_when_a_backend_disagrees(monkeypatch, capsys):
     original = numpy_lstm.forward
 
@@ -35,6 +37,7 @@ def test_cli_fails_when_a_backend_disagrees(monkeypatch, capsys):
     assert "lstm, float64: 35 of 45 comparisons within 1e-12" in out
 
 
+@pytest.mark.keras
 def test_compare_rows_and_verdicts():
     rows = crosscheck.compare(crosscheck.Case(batch=2, time=3, mask=True), "float32")
     assert [r.pair for r in rows[::3]] == ["numpy vs keras", "numpy vs torch", "keras vs torch"]
@@ -76,6 +79,7 @@ def test_module_entry_point_runs():
     assert "cuda" not in result.stderr.lower()  # TensorFlow's start-up noise is filtered
 
 
+@pytest.mark.keras
 def test_compare_gradients_rows_and_scaled_tolerances():
     case = crosscheck.Case(batch=2, time=3, mask=True, initial_state=True)
     rows = crosscheck.compare_gradients(case, "float32")
@@ -92,6 +96,7 @@ def test_compare_gradients_rows_and_scaled_tolerances():
     assert crosscheck.gradient_backends("lstm") == ["numpy", "keras", "torch"]
 
 
+@pytest.mark.keras
 def test_cli_compares_gradients_on_request(capsys):
     args = ["crosscheck", "--gradients", "--batch", "2", "--time", "3", "--seed", "1"]
     assert cli(args) == 0
@@ -100,6 +105,7 @@ def test_cli_compares_gradients_on_request(capsys):
     assert "lstm, float64: 135 of 135 comparisons within 1e-12 (gradients: times" in out
 
 
+@pytest.mark.keras
 def test_cli_fails_when_a_gradient_disagrees(monkeypatch, capsys):
     original = numpy_lstm.gradients
 
@@ -144,6 +150,7 @@ def test_cli_checks_its_numbers(arguments, message, capsys):
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("gradients", [False, True])
 def test_cli_covers_stacked_layers(gradients, capsys):
     arguments = ["crosscheck", "--model", "stacked", "--time", "3", "--batch", "2"]

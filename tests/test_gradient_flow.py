@@ -9,10 +9,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from conftest import load_backend
 
 from companion import LSTMWeights, numpy_lstm
 from companion.analysis.gradient_flow import input_gradient_norms, plot_gradient_norms
+from companion.registry import backend_module
 
 
 def test_norms_have_one_entry_per_step_and_match_the_gradient():
@@ -23,7 +23,7 @@ def test_norms_have_one_entry_per_step_and_match_the_gradient():
     d_x = numpy_lstm.gradients(x, weights, np.zeros((2, 6, 3)), d_h=np.ones((2, 3))).x
     np.testing.assert_allclose(norms[2], np.linalg.norm(d_x[:, 2]))
     # Any backend with gradients gives the same picture.
-    torch_norms = input_gradient_norms(x, weights, backend=load_backend("torch"))
+    torch_norms = input_gradient_norms(x, weights, backend=backend_module("torch"))
     np.testing.assert_allclose(norms, torch_norms, rtol=1e-10)
 
 

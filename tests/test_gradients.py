@@ -8,13 +8,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import test_agreement  # its case strategy; a module import, so its tests are not collected twice
-from conftest import BACKEND_NAMES, TOLERANCE, load_backend
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion import LSTMGradients, LSTMWeights, numpy_lstm
 from companion.crosscheck import gradient_scale
 from companion.gradcheck import finite_differences, gradcheck, relative_error
+from companion.registry import BACKENDS, TOLERANCES, backend_module
 
 
 @st.composite
@@ -45,12 +45,13 @@ def scaled_difference(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b), initial=0.0)) / gradient_scale(a, b)
 
 
+@pytest.mark.keras
 @settings(max_examples=25)
 @given(gradient_cases())
 def test_numpy_gradients_equal_torch_and_keras(case):
-    results = {name: call_gradients(load_backend(name), case) for name in BACKEND_NAMES}
+    results = {name: call_gradients(backend_module(name), case) for name in BACKENDS}
     weights = case[1]
-    tolerance = TOLERANCE[str(weights.dtype)]
+    tolerance = TOLERANCES[str(weights.dtype)]
     for name in ("keras", "torch"):
         for field, ours, theirs in zip(
             LSTMGradients._fields, results["numpy"], results[name], strict=True
@@ -143,7 +144,7 @@ def test_torch_bias_gradient_counts_one_bias_not_both():
     rng = np.random.default_rng(6)
     x, d_outputs = rng.standard_normal((2, 4, 2)), rng.standard_normal((2, 4, 3))
     ours = numpy_lstm.gradients(x, weights, d_outputs).bias
-    theirs = load_backend("torch").gradients(x, weights, d_outputs).bias
+    theirs = backend_module("torch").gradients(x, weights, d_outputs).bias
     assert np.max(np.abs(ours - theirs)) < 1e-12
 
 

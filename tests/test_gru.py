@@ -8,12 +8,14 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import BACKEND_NAMES, TOLERANCE, load_backend, max_difference
+from conftest import backend_params, sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import GRUWeights, numpy_gru
+from companion._numeric import max_difference
 from companion.gradcheck import gradcheck
+from companion.registry import TOLERANCES, backend_module
 
 W = GRUWeights.random(3, 4, seed=0)
 X = np.random.default_rng(0).standard_normal((2, 5, 3))
@@ -21,8 +23,9 @@ X = np.random.default_rng(0).standard_normal((2, 5, 3))
 
 @st.composite
 def gru_cases(draw, dtypes=("float32", "float64"), reset_after=(True,)):
-    batch, time = draw(st.integers(1, 3)), draw(st.integers(0, 6))
-    input_size, hidden = draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    batch, time, input_size, hidden = draw(
+        sizes(batch=(1, 3), time=(0, 6), input_size=(1, 4), hidden=(1, 5))
+    )
     dtype = draw(st.sampled_from(dtypes))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
@@ -37,15 +40,16 @@ def gru_cases(draw, dtypes=("float32", "float64"), reset_after=(True,)):
     return x, weights, state, mask, draw(st.booleans()), d_outputs, d_h
 
 
+@pytest.mark.keras
 @given(gru_cases())
 def test_backends_agree_forwards_and_backwards(case):
     x, weights, state, mask, go_backwards, d_outputs, d_h = case
-    tolerance = TOLERANCE[str(weights.dtype)]
+    tolerance = TOLERANCES[str(weights.dtype)]
     options = dict(mask=mask, go_backwards=go_backwards)
     reference = numpy_gru.forward(x, weights, state, **options)
     reference_grads = numpy_gru.gradients(x, weights, d_outputs, state, d_h=d_h, **options)
     for name in ("keras", "torch"):
-        backend = load_backend(name, "gru")
+        backend = backend_module(name, "gru")
         assert max_difference(reference, backend.forward(x, weights, state, **options)) < tolerance
         grads = backend.gradients(x, weights, d_outputs, state, d_h=d_h, **options)
         assert max_difference(reference_grads, grads) < tolerance, name
@@ -68,6 +72,7 @@ def test_numpy_path_equals_the_reference(case):
     assert max_difference(fast, reference) < 1e-12
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("reset_after", [True, False])
 def test_numpy_and_keras_agree_on_both_reset_positions(reset_after):
     weights = GRUWeights.random(3, 4, seed=5, reset_after=reset_after)
@@ -75,7 +80,7 @@ def test_numpy_and_keras_agree_on_both_reset_positions(reset_after):
     d_outputs = rng.standard_normal((2, 5, 4))
     mask = rng.random((2, 5)) < 0.7
     options = dict(mask=mask, reset_after=reset_after)
-    keras_gru = load_backend("keras", "gru")
+    keras_gru = backend_module("keras", "gru")
     assert (
         max_difference(
             numpy_gru.forward(X, weights, **options), keras_gru.forward(X, weights, **options)
@@ -113,9 +118,10 @@ def test_numpy_gradients_match_finite_differences(reset_after, reference):
     assert result.worst[1] < 1e-7, result.errors
 
 
+@pytest.mark.keras
 def test_converters_round_trip_exactly():
     torch = pytest.importorskip("torch")
-    keras = load_backend("keras", "gru").keras
+    keras = backend_module("keras", "gru").keras
     module = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True, dtype=torch.float64)
     for layer in (0, 1):
         for reverse in (False, True):
@@ -132,7 +138,7 @@ def test_converters_round_trip_exactly():
 
 def test_torch_gate_order_is_r_z_n():
     torch = pytest.importorskip("torch")
-    module = load_backend("torch", "gru").module(W)
+    module = backend_module("torch", "gru").module(W)
     hidden = W.hidden_size
     np.testing.assert_array_equal(
         module.weight_ih_l0.detach().numpy()[:hidden], W.kernel[:, hidden : 2 * hidden].T
@@ -145,7 +151,7 @@ def test_torch_gate_order_is_r_z_n():
 
 def test_torch_refuses_reset_after_false_clearly():
     weights = GRUWeights.random(3, 4, reset_after=False)
-    torch_gru = load_backend("torch", "gru")
+    torch_gru = backend_module("torch", "gru")
     with pytest.raises(ValueError, match=r"torch\.nn\.GRU cannot compute reset_after=False"):
         torch_gru.forward(X, weights, reset_after=False)
     torch = pytest.importorskip("torch")
@@ -164,12 +170,12 @@ def test_torch_refuses_reset_after_false_clearly():
         (dict(mask=np.ones((2, 5))), TypeError, "mask must be a boolean array"),
     ],
 )
-@pytest.mark.parametrize("name", BACKEND_NAMES)
+@pytest.mark.parametrize("name", backend_params())
 def test_bad_input_is_rejected_clearly(name, call, error, message):
     arguments = {"x": X, "weights": W, "initial_state": None, "reset_after": True} | call
     arguments.setdefault("mask", None)
     with pytest.raises(error, match=message):
-        load_backend(name, "gru").forward(
+        backend_module(name, "gru").forward(
             arguments["x"],
             arguments["weights"],
             arguments["initial_state"],

@@ -86,6 +86,7 @@ def test_hard_sigmoids():
     assert arguments.sigmoid(np.array([-1000.0, 0.0, 1000.0])).tolist() == [0.0, 0.5, 1.0]
 
 
+@pytest.mark.keras
 def test_max_norm_equals_the_keras_constraint():
     from companion._keras_tools import float64_kept
     from companion.models.keras_models import keras
@@ -124,6 +125,7 @@ def test_parameter_count_formula(input_size, units):
     )
 
 
+@pytest.mark.keras
 def test_parameter_count_against_the_frameworks():
     import torch
 

@@ -11,6 +11,7 @@ from companion import crosscheck
 from companion.analysis import keras_backends
 
 
+@pytest.mark.keras
 def test_keras_runs_on_the_backend_keras_backend_names():
     import os
     import sys
@@ -21,6 +22,7 @@ def test_keras_runs_on_the_backend_keras_backend_names():
     assert ("tensorflow" in sys.modules) == (BACKEND == "tensorflow")
 
 
+@pytest.mark.keras
 def test_float64_is_kept_where_keras_would_compute_float32():
     from companion._keras_tools import BACKEND
 
@@ -32,6 +34,7 @@ def test_float64_is_kept_where_keras_would_compute_float32():
     assert demoted == {"tensorflow": set(), "jax": {"tanh"}, "torch": {"matmul"}}[BACKEND]
 
 
+@pytest.mark.keras
 def test_float64_kept_restores_the_promotion_table():
     from keras.src.backend.common import dtypes
 
@@ -44,6 +47,7 @@ def test_float64_kept_restores_the_promotion_table():
     assert dtypes.BIT64_TO_BIT32_DTYPE == before
 
 
+@pytest.mark.keras
 def test_masked_first_steps_give_zeros_on_every_backend():
     from companion import keras_lstm, numpy_lstm
     from companion._keras_tools import BACKEND
@@ -63,6 +67,7 @@ def test_masked_first_steps_give_zeros_on_every_backend():
         assert np.all(ours.outputs[0, :leading] == 0.0)
 
 
+@pytest.mark.keras
 def test_stateful_training_fails_on_torch_only():
     from companion._keras_tools import BACKEND
 
@@ -88,6 +93,7 @@ def test_keras_backend_names():
         crosscheck.keras_process("mxnet")
 
 
+@pytest.mark.keras
 def test_table_against_numpy_has_a_column_per_implementation():
     rows = [
         crosscheck.Difference("plain", "numpy vs keras[jax]", "outputs", 1e-16, 1e-12),
@@ -105,6 +111,7 @@ def test_table_against_numpy_has_a_column_per_implementation():
     assert magnitudes[2].split() == ["plain", "2.0e-12", "3.0e-16"]
 
 
+@pytest.mark.keras
 def test_five_implementations_agree_across_processes():
     """Keras on TensorFlow, JAX and PyTorch, each in its own process, against NumPy and
     PyTorch: forward and gradients, with a mask, an initial state and go_backwards."""

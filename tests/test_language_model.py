@@ -75,6 +75,7 @@ def test_numpy_logits_continue_from_a_carried_state(tiny_weights) -> None:
     np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole, atol=1e-12)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_frameworks_sample_the_same_characters_as_numpy(backend: str, tiny_weights) -> None:
     module = pytest.importorskip(f"companion.models.{backend}_language_model")
@@ -86,6 +87,7 @@ def test_frameworks_sample_the_same_characters_as_numpy(backend: str, tiny_weigh
     assert len(set(expected.tolist())) > 1  # the draws do change the characters
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_weights_survive_a_round_trip_through_each_framework(backend: str, tiny_weights) -> None:
     module = pytest.importorskip(f"companion.models.{backend}_language_model")
@@ -143,6 +145,7 @@ def test_weights_refuse_mismatched_shapes(tiny_weights) -> None:
         )
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_training_learns_a_periodic_text(backend: str) -> None:
     module = pytest.importorskip(f"companion.models.{backend}_language_model")

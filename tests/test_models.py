@@ -15,6 +15,7 @@ from companion.models import keras_models, torch_models
 SIZES = dict(vocabulary_size=30, embedding_dim=4, sequence_length=16, state_dim=3)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("name", list(keras_models.SENTIMENT_MODELS))
 def test_sentiment_models_have_equal_parameter_counts(name):
     keras_model = keras_models.SENTIMENT_MODELS[name](**SIZES)
@@ -29,6 +30,7 @@ def test_sentiment_models_have_equal_parameter_counts(name):
     assert torch_models.predict(module, tokens).shape == (2,)
 
 
+@pytest.mark.keras
 def test_builders_are_seeded_and_named():
     a = keras_models.single_lstm(**SIZES, seed=5)
     b = keras_models.single_lstm(**SIZES, seed=5)
@@ -41,6 +43,7 @@ def test_builders_are_seeded_and_named():
     assert "lstm (LSTM)" in text and text.splitlines()[-1].endswith(f"{a.count_params():,}")
 
 
+@pytest.mark.keras
 def test_forecaster_and_stacked_classifier_shapes():
     model = keras_models.forecaster(5, 4, activation="tanh")
     assert model.count_params() == arguments.lstm_parameter_count(1, 4) + 5
@@ -50,6 +53,7 @@ def test_forecaster_and_stacked_classifier_shapes():
     assert torch_models.parameter_count(torch_models.Forecaster(4)) == model.count_params()
 
 
+@pytest.mark.keras
 def test_activated_lstm_matches_keras_relu_and_torch_tanh():
     weights = LSTMWeights.random(3, 4, seed=0)
     x = np.random.default_rng(0).standard_normal((2, 5, 3))
@@ -76,6 +80,7 @@ def test_single_bias_freezes_a_zero_bias_hh():
             assert not parameter.requires_grad and not parameter.any()
 
 
+@pytest.mark.keras
 def test_keras_initialise_draws_keras_style_weights():
     module = torch_models.keras_initialise(
         torch_models.StackedBidirectionalLSTM(**SIZES), seed=1
@@ -93,6 +98,7 @@ def test_keras_initialise_draws_keras_style_weights():
         assert torch.equal(a, b)
 
 
+@pytest.mark.keras
 def test_training_helpers_lower_the_loss_reproducibly():
     corpus = sentiment.generate_corpus(64, SIZES["sequence_length"], seed=0)
     module = torch_models.keras_initialise(torch_models.SingleLSTM(**{**SIZES,
@@ -137,6 +143,7 @@ def test_torch_validation_loss_is_the_loss_on_the_validation_data():
     )
 
 
+@pytest.mark.keras
 def test_last_output_lstm_takes_any_length_and_flatten_does_not():
     model = keras_models.last_output_lstm(10, 4, 3)
     flatten = keras_models.single_lstm(10, 4, 6, 3)
@@ -146,3 +153,34 @@ def test_last_output_lstm_takes_any_length_and_flatten_does_not():
     assert model.count_params() == flatten.count_params() - 3 * 5
     with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 18"):
         flatten(tokens)
+
+
+def test_restore_best_keeps_the_epoch_with_the_lowest_validation_loss():
+    x = np.random.default_rng(2).random((40, 4, 1)).astype("float32")
+    validation = (x[32:], x[32:, -1, 0])
+    module = torch_models.keras_initialise(torch_models.Forecaster(3, "tanh"), seed=0)
+    # A learning rate large enough that the validation loss does not fall every epoch.
+    history = torch_models.train(module, x[:32], x[:32, -1, 0], loss="mse", epochs=6,
+                                 batch_size=8, learning_rate=1.0, validation=validation,
+                                 restore_best=True)
+    best = min(history.validation_loss)
+    assert best < history.validation_loss[-1]
+    after = torch_models.predict(module, validation[0])
+    assert float(np.mean((after - validation[1]) ** 2)) == pytest.approx(best, rel=1e-5)
+    with pytest.raises(ValueError, match="restore_best needs validation data"):
+        torch_models.train(module, x, x[:, -1, 0], loss="mse", epochs=1, batch_size=8,
+                           restore_best=True)
+
+
+def test_bag_of_words_is_a_logistic_regression_on_word_counts():
+    module = torch_models.BagOfWords(6)
+    with torch.no_grad():
+        module.weights.weight.copy_(torch.arange(6.0)[:, None])
+        module.bias.fill_(0.5)
+    tokens = np.array([[0, 0, 2, 3, 3], [3, 2, 3, 0, 0], [5, 1, 1, 1, 0]])
+    logits = torch_models.predict(module, tokens)
+    # the padding id 0 counts nothing; word order does not matter
+    counts = sentiment.bag_of_words(tokens, 6)
+    np.testing.assert_allclose(logits, counts @ np.arange(6.0) + 0.5)
+    assert logits[0] == logits[1]
+    assert torch_models.parameter_count(module) == 6 + 1

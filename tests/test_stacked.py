@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import TOLERANCE, load_backend, max_difference
+from conftest import sizes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm
+from companion._numeric import max_difference
 from companion.gradcheck import gradcheck
+from companion.registry import TOLERANCES, backend_module
 from companion.stacked import StackedWeights
 
 
@@ -18,18 +20,17 @@ def flat(gradients) -> list[np.ndarray]:
     return gradients.arrays()
 
 
+@pytest.mark.keras
 @settings(max_examples=12)
 @given(
     num_layers=st.integers(1, 3),
     bidirectional=st.booleans(),
-    batch=st.integers(1, 3),
-    time=st.integers(1, 5),
-    input_size=st.integers(1, 4),
-    hidden=st.integers(1, 4),
+    shape=sizes(batch=(1, 3), time=(1, 5), input_size=(1, 4), hidden=(1, 4)),
     dtype=st.sampled_from(["float32", "float64"]),
     seed=st.integers(0, 1000),
 )
-def test_backends_agree(num_layers, bidirectional, batch, time, input_size, hidden, dtype, seed):
+def test_backends_agree(num_layers, bidirectional, shape, dtype, seed):
+    batch, time, input_size, hidden = shape
     weights = StackedWeights.random(
         input_size,
         hidden,
@@ -43,12 +44,12 @@ def test_backends_agree(num_layers, bidirectional, batch, time, input_size, hidd
     x = rng.standard_normal((batch, time, input_size))
     d_outputs = rng.standard_normal((batch, time, directions * hidden))
     d_h, d_c = rng.standard_normal((2, num_layers * directions, batch, hidden))
-    tolerance = TOLERANCE[dtype]
-    numpy_stacked = load_backend("numpy", "stacked")
+    tolerance = TOLERANCES[dtype]
+    numpy_stacked = backend_module("numpy", "stacked")
     reference = numpy_stacked.forward(x, weights)
     reference_grads = numpy_stacked.gradients(x, weights, d_outputs, d_h=d_h, d_c=d_c)
     for name in ("keras", "torch"):
-        backend = load_backend(name, "stacked")
+        backend = backend_module(name, "stacked")
         assert max_difference(reference, backend.forward(x, weights)) < tolerance, name
         grads = backend.gradients(x, weights, d_outputs, d_h=d_h, d_c=d_c)
         assert max_difference(flat(reference_grads), flat(grads)) < tolerance, name
@@ -57,7 +58,7 @@ def test_backends_agree(num_layers, bidirectional, batch, time, input_size, hidd
 def test_one_layer_one_direction_is_the_lstm():
     lstm = LSTMWeights.random(3, 4, seed=3)
     x = np.random.default_rng(3).standard_normal((2, 5, 3))
-    out = load_backend("numpy", "stacked").forward(x, StackedWeights(((lstm,),)))
+    out = backend_module("numpy", "stacked").forward(x, StackedWeights(((lstm,),)))
     expected = numpy_lstm.forward(x, lstm)
     np.testing.assert_array_equal(out.outputs, expected.outputs)
     np.testing.assert_array_equal(out.h[0], expected.h)
@@ -79,27 +80,28 @@ def test_layers_must_fit_together():
     with pytest.raises(ValueError, match="tuple of 1 or 2"):
         StackedWeights(((first,), (first, first)))
     with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 3\)"):
-        load_backend("numpy", "stacked").forward(np.zeros((1, 2, 4)), StackedWeights(((first,),)))
+        numpy_stacked = backend_module("numpy", "stacked")
+        numpy_stacked.forward(np.zeros((1, 2, 4)), StackedWeights(((first,),)))
 
 
+@pytest.mark.keras
 def test_keras_converters_round_trip_every_layer_and_direction():
-    keras_stacked = load_backend("keras", "stacked")
+    keras_stacked = backend_module("keras", "stacked")
     weights = StackedWeights.random(3, 4, num_layers=2, bidirectional=True, seed=6)
     assert StackedWeights.from_keras(keras_stacked.layers(weights)) == weights
 
 
+@pytest.mark.keras
 @settings(max_examples=8)
 @given(
     num_layers=st.integers(1, 2),
     bidirectional=st.booleans(),
-    batch=st.integers(1, 3),
-    time=st.integers(1, 4),
+    shape=sizes(batch=(1, 3), time=(1, 4)),
     dtype=st.sampled_from(["float32", "float64"]),
     seed=st.integers(0, 1000),
 )
-def test_backends_agree_with_initial_state_and_mask(
-    num_layers, bidirectional, batch, time, dtype, seed
-):
+def test_backends_agree_with_initial_state_and_mask(num_layers, bidirectional, shape, dtype, seed):
+    batch, time = shape
     weights = StackedWeights.random(
         2, 3, num_layers=num_layers, bidirectional=bidirectional, seed=seed, dtype=dtype
     )
@@ -110,14 +112,14 @@ def test_backends_agree_with_initial_state_and_mask(
     mask = rng.random((batch, time)) > 0.3
     d_outputs = rng.standard_normal((batch, time, directions * 3))
     d_h, d_c = rng.standard_normal((2, num_layers * directions, batch, 3))
-    tolerance = TOLERANCE[dtype]
-    numpy_stacked = load_backend("numpy", "stacked")
+    tolerance = TOLERANCES[dtype]
+    numpy_stacked = backend_module("numpy", "stacked")
     reference = numpy_stacked.forward(x, weights, initial_state, mask=mask)
     reference_grads = numpy_stacked.gradients(
         x, weights, d_outputs, initial_state, mask=mask, d_h=d_h, d_c=d_c
     )
     for name in ("keras", "torch"):
-        backend = load_backend(name, "stacked")
+        backend = backend_module(name, "stacked")
         output = backend.forward(x, weights, initial_state, mask=mask)
         assert max_difference(reference, output) < tolerance, name
         grads = backend.gradients(
@@ -132,7 +134,7 @@ def test_one_layer_with_initial_state_and_mask_is_the_lstm():
     x = rng.standard_normal((2, 5, 3))
     h0, c0 = rng.standard_normal((2, 2, 4))
     mask = rng.random((2, 5)) > 0.3
-    stacked = load_backend("numpy", "stacked").forward(
+    stacked = backend_module("numpy", "stacked").forward(
         x, StackedWeights(((lstm,),)), (h0[None], c0[None]), mask=mask
     )
     expected = numpy_lstm.forward(x, lstm, (h0, c0), mask=mask)

@@ -9,9 +9,13 @@ from test_agreement import lstm_cases
 
 from companion import LSTMWeights, numpy_lstm
 from companion.analysis.trace import LSTMTrace, step_table, trace
-from companion.numpy_lstm import sigmoid
 
 W = LSTMWeights.random(2, 3, seed=4)
+
+
+def sigmoid(z):
+    """The logistic function written out: the oracle owes nothing to the package."""
+    return 1 / (1 + np.exp(-z))
 
 
 @given(lstm_cases())

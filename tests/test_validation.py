@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import BACKEND_NAMES, load_backend
+from conftest import backend_params
 
 from companion import (
     GRUGradients,
@@ -19,6 +19,7 @@ from companion import (
     VariantGradients,
     VariantWeights,
 )
+from companion.registry import backend_module
 from companion.variants import VARIANTS
 
 INPUT, HIDDEN = 3, 4
@@ -56,7 +57,7 @@ SEED_NAMES = ("d_h", "d_c")
 
 
 def every(models=tuple(MODELS)):
-    return [(model, backend) for model in models for backend in BACKEND_NAMES]
+    return [param for model in models for param in backend_params(prefix=(model,))]
 
 
 def call_arguments(model, batch, time, rng, *, initial_state=True, mask=False):
@@ -75,7 +76,7 @@ def call_arguments(model, batch, time, rng, *, initial_state=True, mask=False):
 def test_empty_batch_and_empty_time_give_the_empty_result(model, backend_name, batch, time):
     rng = np.random.default_rng(0)
     module, weights, x, initial, _, d_outputs, d_states = call_arguments(model, batch, time, rng)
-    backend = load_backend(backend_name, module)
+    backend = backend_module(backend_name, module)
     output = backend.forward(x, weights, initial)
     assert output.outputs.shape == d_outputs.shape
     assert not output.outputs.any()
@@ -94,7 +95,7 @@ def test_empty_batch_and_empty_time_give_the_empty_result(model, backend_name, b
 def test_go_backwards_must_be_a_bool(model, backend_name, flag):  # stacked has no such flag
     rng = np.random.default_rng(0)
     module, weights, x, initial, _, d_outputs, d_states = call_arguments(model, 2, 3, rng)
-    backend = load_backend(backend_name, module)
+    backend = backend_module(backend_name, module)
     message = f"go_backwards must be True or False; got {flag!r}"
     with pytest.raises(TypeError, match=message):
         backend.forward(x, weights, initial, go_backwards=flag)
@@ -102,9 +103,9 @@ def test_go_backwards_must_be_a_bool(model, backend_name, flag):  # stacked has 
         backend.gradients(x, weights, d_outputs, initial, go_backwards=flag, **d_states)
 
 
-@pytest.mark.parametrize("backend_name", BACKEND_NAMES)
+@pytest.mark.parametrize("backend_name", backend_params())
 def test_reset_after_must_be_a_bool(backend_name):
-    backend = load_backend(backend_name, "gru")
+    backend = backend_module(backend_name, "gru")
     x = np.ones((1, 2, INPUT))
     with pytest.raises(TypeError, match="reset_after must be True or False; got 'no'"):
         backend.forward(x, gru_weights(), reset_after="no")
@@ -114,7 +115,7 @@ def test_reset_after_must_be_a_bool(backend_name):
 def test_single_state_models_take_a_bare_initial_state(model, backend_name):
     rng = np.random.default_rng(0)
     module, weights, x, (h0,), _, d_outputs, d_states = call_arguments(model, 2, 3, rng)
-    backend = load_backend(backend_name, module)
+    backend = backend_module(backend_name, module)
     bare, one_tuple = backend.forward(x, weights, h0), backend.forward(x, weights, (h0,))
     for a, b in zip(bare, one_tuple, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -128,7 +129,7 @@ def test_single_state_models_take_a_bare_initial_state(model, backend_name):
 def test_a_wrong_single_state_says_what_it_takes(model, backend_name):
     rng = np.random.default_rng(0)
     module, weights, x, (h0,), _, _, _ = call_arguments(model, 2, 3, rng)
-    backend = load_backend(backend_name, module)
+    backend = backend_module(backend_name, module)
     expected = (
         r"initial_state must be an array h0 shaped \(2, 4\) or a 1-tuple \(h0,\); "
         r"got a tuple of length 2"
@@ -139,7 +140,7 @@ def test_a_wrong_single_state_says_what_it_takes(model, backend_name):
         backend.forward(x, weights, h0[:1])
 
 
-@pytest.mark.parametrize("backend_name", BACKEND_NAMES)
+@pytest.mark.parametrize("backend_name", backend_params())
 def test_a_pair_of_states_is_still_a_pair(backend_name):
     rng = np.random.default_rng(0)
     _, weights, x, (h0, _), _, _, _ = call_arguments("lstm", 2, 3, rng)
@@ -148,7 +149,7 @@ def test_a_pair_of_states_is_still_a_pair(backend_name):
         r"got ndarray of shape \(2, 4\)"
     )
     with pytest.raises(TypeError, match=expected):
-        load_backend(backend_name, "lstm").forward(x, weights, h0)
+        backend_module(backend_name, "lstm").forward(x, weights, h0)
 
 
 @pytest.mark.parametrize(("model", "backend_name"), every())
@@ -158,7 +159,7 @@ def test_every_array_out_is_c_contiguous(model, backend_name, masked):
     module, weights, x, initial, mask, d_outputs, d_states = call_arguments(
         model, 3, 4, rng, mask=masked
     )
-    backend = load_backend(backend_name, module)
+    backend = backend_module(backend_name, module)
     options = {} if model == "stacked" else {"go_backwards": True}
     output = backend.forward(x, weights, initial, mask=mask, **options)
     grads = backend.gradients(x, weights, d_outputs, initial, mask=mask, **options, **d_states)
@@ -201,7 +202,7 @@ def test_every_gradient_type_puts_the_weights_first_then_x_then_the_states(gradi
         ),
     ],
 )
-@pytest.mark.parametrize("backend_name", BACKEND_NAMES)
+@pytest.mark.parametrize("backend_name", backend_params())
 def test_stacked_calls_get_the_same_checks(backend_name, change, message):
     rng = np.random.default_rng(0)
     _, weights, x, initial, mask, d_outputs, d_states = call_arguments(
@@ -209,7 +210,7 @@ def test_stacked_calls_get_the_same_checks(backend_name, change, message):
     )
     arguments = dict(x=x, initial_state=initial, mask=mask, d_outputs=d_outputs, **d_states)
     arguments.update(change)
-    backend = load_backend(backend_name, "stacked")
+    backend = backend_module(backend_name, "stacked")
     with pytest.raises((TypeError, ValueError), match=message):
         backend.gradients(arguments.pop("x"), weights, arguments.pop("d_outputs"), **arguments)
 

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import BACKEND_NAMES, TOLERANCE, load_backend, max_difference
+from conftest import sizes
 from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm, numpy_variants
+from companion._numeric import max_difference
 from companion.crosscheck import format_summaries, summary
 from companion.gradcheck import gradcheck
+from companion.registry import BACKENDS, TOLERANCES, backend_module
 from companion.variants import VARIANTS, LSTMVariant, VariantWeights
 
 
 @st.composite
 def variant_cases(draw, dtypes=("float32", "float64")):
     variant = VARIANTS[draw(st.sampled_from(sorted(VARIANTS)))]
-    batch, time = draw(st.integers(1, 3)), draw(st.integers(0, 5))
-    input_size, hidden = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    batch, time, input_size, hidden = draw(
+        sizes(batch=(1, 3), time=(0, 5), input_size=(1, 4), hidden=(1, 4))
+    )
     dtype = draw(st.sampled_from(dtypes))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.default_rng(seed)
@@ -34,17 +37,18 @@ def variant_cases(draw, dtypes=("float32", "float64")):
     return x, weights, state, mask, draw(st.booleans()), seeds
 
 
+@pytest.mark.keras
 @given(variant_cases())
 def test_backends_agree_forwards_and_backwards(case):
     x, weights, state, mask, go_backwards, (d_outputs, d_h, d_c) = case
-    tolerance = TOLERANCE[str(weights.dtype)]
+    tolerance = TOLERANCES[str(weights.dtype)]
     options = dict(mask=mask, go_backwards=go_backwards)
     reference = numpy_variants.forward(x, weights, state, **options)
     reference_grads = numpy_variants.gradients(
         x, weights, d_outputs, state, d_h=d_h, d_c=d_c, **options
     )
     for name in ("keras", "torch"):
-        backend = load_backend(name, "variants")
+        backend = backend_module(name, "variants")
         assert max_difference(reference, backend.forward(x, weights, state, **options)) < tolerance
         grads = backend.gradients(x, weights, d_outputs, state, d_h=d_h, d_c=d_c, **options)
         assert max_difference(reference_grads, grads) < tolerance, (name, weights)
@@ -72,6 +76,7 @@ def test_parameter_count_is_the_number_of_parameters_that_matter(name):
     assert used == VARIANTS[name].parameter_count(3, 4)
 
 
+@pytest.mark.keras
 def test_no_peepholes_is_the_keras_and_pytorch_lstm():
     lstm = LSTMWeights.random(3, 4, seed=2)
     x = np.random.default_rng(2).standard_normal((2, 6, 3))
@@ -97,11 +102,12 @@ def test_bad_inputs_are_refused_clearly():
         VariantWeights(weights.variant, *weights.arrays()[:3], np.zeros(4), weights.gate_kernel)
     with pytest.raises(ValueError, match=r"d_c must have shape \(batch, hidden\)"):
         numpy_variants.gradients(np.zeros((1, 2, 3)), weights, np.zeros((1, 2, 4)), d_c=[1.0])
-    for name in BACKEND_NAMES:
+    for name in BACKENDS:
         with pytest.raises(ValueError, match=r"x must have shape \(batch, time, 3\)"):
-            load_backend(name, "variants").forward(np.zeros((1, 2, 5)), weights)
+            backend_module(name, "variants").forward(np.zeros((1, 2, 5)), weights)
 
 
+@pytest.mark.keras
 def test_summary_table():
     row = summary("variant-cifg", "float64", batch=2, time=3, input_size=2, hidden_size=3)
     assert row.ok and row.gradients is not None

@@ -26,6 +26,7 @@ def test_random_is_reproducible_and_typed(dtype):
     assert all(arr.dtype == np.dtype(dtype) for arr in (a.kernel, a.recurrent_kernel, a.bias))
 
 
+@pytest.mark.keras
 def test_random_draws_like_keras_defaults():
     w = LSTMWeights.random(10, 6, seed=3)
     limit = np.sqrt(6 / (10 + 24))  # Glorot uniform: fan_in 10, fan_out 4 * 6

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._checks import real_array
-from companion.numpy_lstm import sigmoid
+from companion._numeric import sigmoid
 from companion.weights import LSTMWeights
 
 Activation = Callable[[np.ndarray], np.ndarray]

@@ -2,7 +2,7 @@
 it, each run on the backend of the process that calls it (``KERAS_BACKEND``).
 
 The three-ways chapter runs each in a process per backend
-(:func:`companion.crosscheck.keras_process`) and prints what came back:
+(:func:`companion.crosscheck.processes.keras_process`) and prints what came back:
 
 - :func:`float64_ops`: Keras's type promotion maps float64 to float32 outside TensorFlow, so
   on PyTorch ``keras.ops.matmul`` of two float64 arrays is computed in float32, and on JAX

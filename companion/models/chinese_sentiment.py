@@ -3,18 +3,24 @@ corpus of :mod:`companion.data.chinese_sentiment` and on the real reviews of
 :mod:`companion.data.reviews`.
 
 The model is ``nn.Embedding -> nn.LSTM -> nn.Linear`` on the last hidden state, trained with
-Adam on tokenised sentences. Sentences of each length form their own batches, so there is no
-padding and no mask: the NumPy LSTM reading the trained weights computes exactly what the
-PyTorch model computed. Training is seeded and single-threaded, so it gives the same weights
-on every run on one machine (other CPUs round differently, and training amplifies it). The
-result comes back as a :class:`SentimentModel` of NumPy arrays, the LSTM read with
-:meth:`LSTMWeights.from_torch`, whose gates :func:`companion.analysis.trace.trace` can record.
+Adam on tokenised sentences; its baseline, a bag of words (a weight per word, summed: logistic
+regression on word counts), is trained the same way. With validation data, training stops
+early and keeps the weights of the epoch with the lowest validation loss. Sentences of each
+length form their own batches, so there is no padding and no mask: the NumPy LSTM reading the
+trained weights computes exactly what the PyTorch model computed. Training is seeded and
+single-threaded, so it gives the same weights on every run on one machine (other CPUs round
+differently, and training amplifies it). The result comes back as NumPy arrays: a
+:class:`SentimentModel`, the LSTM read with :meth:`LSTMWeights.from_torch`, whose gates
+:func:`companion.analysis.trace.trace` can record, or a :class:`BagOfWordsModel`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -22,12 +28,30 @@ import torch
 from companion import numpy_lstm
 from companion.data.chinese_sentiment import group_by_length
 from companion.data.sentiment import UNKNOWN
+from companion.models import History
 from companion.models.training import fit, one_thread
 from companion.weights import LSTMWeights
 
 
+class _Classifier:
+    """What both trained classifiers share: token ids, and accuracy from ``predict``."""
+
+    vocabulary: tuple[str, ...]
+
+    def ids(self, tokens: Sequence[str]) -> np.ndarray:
+        """Token ids (time,) of one sentence."""
+        return encode_tokens([tokens], self.vocabulary)[0]
+
+    def predict(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        raise NotImplementedError
+
+    def accuracy(self, sentences: Sequence[Sequence[str]], labels: np.ndarray) -> float:
+        """Fraction of sentences whose rounded prediction equals the label."""
+        return float(np.mean((self.predict(sentences) > 0.5) == np.asarray(labels)))
+
+
 @dataclass(frozen=True)
-class SentimentModel:
+class SentimentModel(_Classifier):
     """Embedding -> LSTM -> dense sigmoid, as NumPy arrays.
 
     vocabulary:   the tokens; a token's id is its index. Tokens outside it map to the
@@ -43,10 +67,6 @@ class SentimentModel:
     lstm: LSTMWeights
     dense_kernel: np.ndarray
     dense_bias: float
-
-    def ids(self, tokens: Sequence[str]) -> np.ndarray:
-        """Token ids (time,) of one sentence."""
-        return encode_tokens([tokens], self.vocabulary)[0]
 
     def embed(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
         """Embedded sentences of one length: (batch, time, embedding_size)."""
@@ -64,9 +84,26 @@ class SentimentModel:
             probabilities[indices] = numpy_lstm.sigmoid(logits + self.dense_bias)
         return probabilities
 
-    def accuracy(self, sentences: Sequence[Sequence[str]], labels: np.ndarray) -> float:
-        """Fraction of sentences whose rounded prediction equals the label."""
-        return float(np.mean((self.predict(sentences) > 0.5) == np.asarray(labels)))
+
+@dataclass(frozen=True)
+class BagOfWordsModel(_Classifier):
+    """A weight per word, summed, as NumPy arrays: logistic regression on word counts.
+
+    vocabulary:   the tokens, as in :class:`SentimentModel`
+    word_weights: (vocabulary,); bias: float
+    P(positive) = sigmoid(sum of the weights of the sentence's tokens + bias), whatever
+    their order.
+    """
+
+    vocabulary: tuple[str, ...]
+    word_weights: np.ndarray
+    bias: float
+
+    def predict(self, sentences: Sequence[Sequence[str]]) -> np.ndarray:
+        """P(positive) for each sentence, (batch,)."""
+        encoded = encode_tokens(sentences, self.vocabulary)
+        logits = np.array([self.word_weights[ids].sum() for ids in encoded]) + self.bias
+        return numpy_lstm.sigmoid(logits)
 
 
 def encode_tokens(
@@ -129,6 +166,32 @@ class SentimentLSTM(torch.nn.Module):
         )
 
 
+class BagOfWords(torch.nn.Module):
+    """A weight per token, summed over the sentence, plus a bias: the logit of logistic
+    regression on word counts. The weights start at zero."""
+
+    def __init__(self, vocabulary_size: int, dtype: torch.dtype = torch.float64) -> None:
+        super().__init__()
+        self.word_weights = torch.nn.Parameter(torch.zeros(vocabulary_size, dtype=dtype))
+        self.bias = torch.nn.Parameter(torch.zeros((), dtype=dtype))
+
+    def forward(self, token_ids: torch.Tensor) -> torch.Tensor:
+        """token_ids (batch, time) -> logits (batch,)."""
+        return self.word_weights[token_ids].sum(dim=1) + self.bias
+
+    def to_numpy(self, vocabulary: Sequence[str]) -> BagOfWordsModel:
+        """The trained weights as a :class:`BagOfWordsModel` over ``vocabulary``."""
+        if len(vocabulary) != self.word_weights.shape[0]:
+            raise ValueError(
+                f"vocabulary must have {self.word_weights.shape[0]} tokens; got {len(vocabulary)}"
+            )
+        return BagOfWordsModel(
+            vocabulary=tuple(vocabulary),
+            word_weights=self.word_weights.detach().numpy().copy(),
+            bias=float(self.bias.detach()),
+        )
+
+
 def train(
     sentences: Sequence[Sequence[str]],
     labels: np.ndarray,
@@ -139,28 +202,117 @@ def train(
     epochs: int = 150,
     learning_rate: float = 0.03,
     batch_size: int | None = None,
+    weight_decay: float = 0.0,
+    validation: tuple[Sequence[Sequence[str]], np.ndarray] | None = None,
+    patience: int = 3,
     dtype: str = "float64",
     seed: int = 0,
-) -> tuple[SentimentModel, list[float]]:
+) -> tuple[SentimentModel, History]:
     """Train a sentiment LSTM on tokenised ``sentences`` with 0/1 ``labels`` (count,).
 
     ``batch_size=None`` takes one full-batch step per epoch (every length group at once);
     otherwise each epoch takes one step per batch of at most ``batch_size`` sentences of one
-    length, in an order shuffled from ``seed``. ``dtype`` is 'float32' or 'float64'.
-    Returns the trained model and the mean binary cross-entropy of every epoch.
+    length, in an order shuffled from ``seed``. The optimiser is Adam, with decoupled weight
+    decay (AdamW) where ``weight_decay`` > 0. ``dtype`` is 'float32' or 'float64'.
+
+    validation: (sentences, labels) to stop early on: after every epoch the mean binary
+    cross-entropy on them is computed; training stops once it has not improved for
+    ``patience`` epochs (or after ``epochs``), and the weights of the best epoch are kept.
+
+    Returns the trained model and its History: the mean binary cross-entropy of every epoch
+    on the training sentences and, with ``validation``, on the validation sentences.
     """
+    return _train(
+        lambda torch_dtype: SentimentLSTM(
+            len(vocabulary), embedding_size, hidden_size, torch_dtype
+        ),
+        sentences, labels, vocabulary, epochs, learning_rate, batch_size, weight_decay,
+        validation, patience, dtype, seed,
+    )  # fmt: skip
+
+
+def train_bag_of_words(
+    sentences: Sequence[Sequence[str]],
+    labels: np.ndarray,
+    vocabulary: Sequence[str],
+    *,
+    epochs: int = 150,
+    learning_rate: float = 0.03,
+    batch_size: int | None = None,
+    weight_decay: float = 0.0,
+    validation: tuple[Sequence[Sequence[str]], np.ndarray] | None = None,
+    patience: int = 3,
+    dtype: str = "float64",
+    seed: int = 0,
+) -> tuple[BagOfWordsModel, History]:
+    """Train the bag-of-words baseline (:class:`BagOfWords`) exactly as :func:`train` trains
+    the LSTM: same batches, optimiser and early stopping; the arguments mean the same."""
+    return _train(
+        lambda torch_dtype: BagOfWords(len(vocabulary), torch_dtype),
+        sentences, labels, vocabulary, epochs, learning_rate, batch_size, weight_decay,
+        validation, patience, dtype, seed,
+    )  # fmt: skip
+
+
+def _train(
+    build: Callable[[torch.dtype], SentimentLSTM | BagOfWords],
+    sentences: Sequence[Sequence[str]],
+    labels: np.ndarray,
+    vocabulary: Sequence[str],
+    epochs: int,
+    learning_rate: float,
+    batch_size: int | None,
+    weight_decay: float,
+    validation: tuple[Sequence[Sequence[str]], np.ndarray] | None,
+    patience: int,
+    dtype: str,
+    seed: int,
+) -> Any:
+    """Check the arguments, seed PyTorch, ``build`` the network in ``dtype``, train it
+    (:func:`_fit`) and return (its NumPy model, its History)."""
+    torch_dtype = _check_training(labels, len(sentences), batch_size, dtype, patience)
+    torch.manual_seed(seed)
+    net = build(torch_dtype)
+    history = _fit(
+        net, sentences, labels, vocabulary, epochs, learning_rate, batch_size, weight_decay,
+        validation, patience, seed,
+    )  # fmt: skip
+    return net.to_numpy(vocabulary), history
+
+
+def _check_training(
+    labels: np.ndarray, count: int, batch_size: int | None, dtype: str, patience: int
+) -> torch.dtype:
+    """Raise ValueError on bad training arguments; return the torch dtype."""
     labels = np.asarray(labels)
-    if labels.shape != (len(sentences),) or not np.isin(labels, (0, 1)).all():
-        raise ValueError(
-            f"labels must be 0/1 of shape ({len(sentences)},); got shape {labels.shape}"
-        )
+    if labels.shape != (count,) or not np.isin(labels, (0, 1)).all():
+        raise ValueError(f"labels must be 0/1 of shape ({count},); got shape {labels.shape}")
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size must be None or a positive integer; got {batch_size!r}")
+    if not isinstance(patience, int) or patience < 1:
+        raise ValueError(f"patience must be a positive integer; got {patience!r}")
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
-    torch_dtype = getattr(torch, dtype)
+    return getattr(torch, dtype)
+
+
+def _fit(
+    net: SentimentLSTM | BagOfWords,
+    sentences: Sequence[Sequence[str]],
+    labels: np.ndarray,
+    vocabulary: Sequence[str],
+    epochs: int,
+    learning_rate: float,
+    batch_size: int | None,
+    weight_decay: float,
+    validation: tuple[Sequence[Sequence[str]], np.ndarray] | None,
+    patience: int,
+    seed: int,
+) -> History:
+    """Train ``net`` in place (see :func:`train`) and return its History."""
+    dtype = str(next(net.parameters()).dtype).removeprefix("torch.")
     token_ids = [torch.from_numpy(row) for row in encode_tokens(sentences, vocabulary)]
-    targets = torch.from_numpy(labels.astype(dtype))
+    targets = torch.from_numpy(np.asarray(labels).astype(dtype))
     groups = list(group_by_length(sentences).values())
     rng = np.random.default_rng(seed)
 
@@ -175,23 +327,53 @@ def train(
         ]
         return [[chunks[k]] for k in rng.permutation(len(chunks))]
 
-    def mean_loss(step: list[np.ndarray]) -> torch.Tensor:
+    def mean_loss(step: list[np.ndarray], ids=token_ids, targets=targets) -> torch.Tensor:
         loss = sum(
             torch.nn.functional.binary_cross_entropy_with_logits(
-                model(torch.stack([token_ids[k] for k in indices])),
-                targets[indices],
-                reduction="sum",
+                net(torch.stack([ids[k] for k in indices])), targets[indices], reduction="sum"
             )
             for indices in step
         )
         return loss / _sentence_count(step)
 
+    validation_loss = None
+    if validation is not None:
+        held_out, held_out_labels = validation
+        _check_training(held_out_labels, len(held_out), None, dtype, patience)
+        held_out_ids = [torch.from_numpy(row) for row in encode_tokens(held_out, vocabulary)]
+        held_out_targets = torch.from_numpy(np.asarray(held_out_labels).astype(dtype))
+        held_out_step = list(group_by_length(held_out).values())
+
+        def validation_loss() -> float:
+            net.eval()
+            with torch.no_grad():
+                return mean_loss(held_out_step, held_out_ids, held_out_targets).item()
+
+    history = History([], [])
+    best_loss, best_state, waited = math.inf, None, 0
     with one_thread():
-        torch.manual_seed(seed)
-        model = SentimentLSTM(len(vocabulary), embedding_size, hidden_size, torch_dtype)
-        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-        history = fit(model, steps, mean_loss, optimizer, epochs=epochs, samples=_sentence_count)
-    return model.to_numpy(vocabulary), history.loss
+        optimizer = torch.optim.AdamW(
+            net.parameters(), lr=learning_rate, weight_decay=weight_decay
+        )
+        for _ in range(epochs):
+            epoch = fit(
+                net, steps, mean_loss, optimizer, epochs=1, samples=_sentence_count,
+                validation=validation_loss,
+            )  # fmt: skip
+            history.loss.extend(epoch.loss)
+            history.validation_loss.extend(epoch.validation_loss)
+            if validation_loss is None:
+                continue
+            if history.validation_loss[-1] < best_loss:
+                best_loss, waited = history.validation_loss[-1], 0
+                best_state = copy.deepcopy(net.state_dict())
+            else:
+                waited += 1
+                if waited >= patience:
+                    break
+    if best_state is not None:
+        net.load_state_dict(best_state)
+    return history
 
 
 def _sentence_count(step: list[np.ndarray]) -> int:

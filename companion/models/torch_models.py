@@ -15,6 +15,7 @@ from a NumPy seed, so both frameworks start training from the same kind of point
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -121,6 +122,26 @@ class StackedBidirectionalLSTM(EmbeddingLSTM):
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         _, (h, _) = self.lstm(self.embedding(tokens))
         return self.output(torch.cat([h[-2], h[-1]], dim=1))[:, 0]
+
+
+class BagOfWords(nn.Module):
+    """The order-free baseline of the sentiment models: a logistic regression on word counts,
+    one weight per word (``nn.EmbeddingBag`` summing one number per token; the padding id 0
+    counts nothing) plus a bias. Trained with :func:`train` like the LSTMs, it differs from
+    them only in reading no order.
+
+    tokens (batch, sequence_length) int64 -> logits (batch,).
+    """
+
+    def __init__(self, vocabulary_size: int) -> None:
+        super().__init__()
+        self.weights = nn.EmbeddingBag(vocabulary_size, 1, mode="sum", padding_idx=0)
+        self.bias = nn.Parameter(torch.zeros(1))
+        with torch.no_grad():
+            self.weights.weight.zero_()
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.weights(tokens)[:, 0] + self.bias
 
 
 SENTIMENT_MODELS = {
@@ -248,16 +269,21 @@ def train(
     learning_rate: float = 1e-3,
     seed: int = 0,
     validation: tuple[Any, Any] | None = None,
+    restore_best: bool = False,
 ) -> History:
     """Adam on shuffled mini-batches, as Keras's ``fit`` does; return the losses per epoch.
 
     ``loss`` is 'binary_crossentropy' (the module returns logits) or 'mse'. x: (batch, ...)
     as the module takes it; y: (batch,); ``validation``: an (x, y) pair of the same kinds,
-    never trained on, scored in eval mode after each epoch. ``seed`` fixes the shuffling
-    and dropout.
+    never trained on, scored in eval mode after each epoch. ``restore_best`` (needs
+    ``validation``): early stopping, the module ends with the weights of the epoch whose
+    validation loss was lowest (Keras's ``EarlyStopping(restore_best_weights=True)``).
+    ``seed`` fixes the shuffling and dropout.
     """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}; got {loss!r}")
+    if restore_best and validation is None:
+        raise ValueError("restore_best needs validation data; got validation=None")
     torch.manual_seed(seed)
     inputs = torch.from_numpy(np.array(x))
     targets = torch.from_numpy(np.array(y, dtype=np.float32))
@@ -274,15 +300,23 @@ def train(
     def batch_loss(rows: torch.Tensor) -> torch.Tensor:
         return criterion(module(inputs[rows]), targets[rows])
 
+    best: dict[str, Any] = {"loss": float("inf"), "weights": None}
+
     def validation_loss() -> float:
         outputs = torch.from_numpy(predict(module, validation[0]))
         expected = torch.from_numpy(np.array(validation[1], dtype=np.float32))
-        return criterion(outputs, expected).item()
+        value = criterion(outputs, expected).item()
+        if restore_best and value < best["loss"]:
+            best["loss"] = value
+            best["weights"] = copy.deepcopy(module.state_dict())
+        return value
 
     history = fit(
         module, shuffled, batch_loss, optimizer, epochs=epochs, samples=len,
         validation=None if validation is None else validation_loss,
     )  # fmt: skip
+    if best["weights"] is not None:
+        module.load_state_dict(best["weights"])
     module.eval()
     return history
 
