@@ -3,6 +3,7 @@ VENV of the reader's own is used as it is, never installed into."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,9 +17,21 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make
 
 
 def planned(*arguments: str) -> str:
-    """The commands ``make -n`` prints for ``arguments``, run in the checkout."""
+    """The commands ``make -n`` prints for ``arguments``, run in the checkout, without the
+    variables of a make that runs these tests (``make unit SETUP=`` passes ``SETUP=`` down in
+    MAKEFLAGS)."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "SETUP", "VENV"}
+    }
     return subprocess.run(
-        ["make", "-n", *arguments], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "-n", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
     ).stdout
 
 

@@ -1,6 +1,7 @@
 """Trained models of the chapters and their trainers: small PyTorch classifiers
 (:mod:`.classifier`), article 000's and 004's models in Keras (:mod:`.keras_models`) and
-PyTorch (:mod:`.torch_models`), the Chinese sentiment classifiers whose gates the book
+PyTorch (:mod:`.torch_models`), the adding problem that separates an LSTM from an RNN
+(:mod:`.adding`), the Chinese sentiment classifiers whose gates the book
 traces (:mod:`.chinese_sentiment`), and the character-level language model in NumPy
 (:mod:`.language_model`), Keras (:mod:`.keras_language_model`) and PyTorch
 (:mod:`.torch_language_model`). Every PyTorch trainer runs the one training loop,
