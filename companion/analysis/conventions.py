@@ -3,7 +3,7 @@
 "The same initial weights, the same batches, Adam, clipping at 1" is not one recipe: each
 framework fills in details, and each detail is a different run. :data:`DEFAULTS` lists
 them, with Keras's default, PyTorch's and the book's choice; :func:`measure` trains the book's
-recipe (:data:`BOOK`) and the recipe with one detail changed to a framework's default, and
+recipe (``BOOK``) and the recipe with one detail changed to a framework's default, and
 reports how far apart their weights are after the first step and after the last.
 
 Every row but two is computed in NumPy (:mod:`companion.numpy_tagger`), since the NumPy

@@ -86,7 +86,7 @@ def sentence_count(distance: int) -> int:
 
 def bag_of_words_guess(data: AgreementData) -> np.ndarray:
     """The verb a bag of words picks: plural (1) when the sentence holds any word of
-    :data:`PLURAL_SUBJECTS`, wherever it stands, singular (0) otherwise; (batch,) int.
+    ``PLURAL_SUBJECTS``, wherever it stands, singular (0) otherwise; (batch,) int.
 
     The subject nouns occur nowhere but in the subject's place, so on these sentences the
     guess is always right: the task does not ask which noun is the subject, only whether
