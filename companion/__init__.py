@@ -22,7 +22,7 @@ The layout, learned once:
   :mod:`companion.crosscheck` runs every backend on one case and gives one verdict;
   :mod:`companion.gradcheck` checks gradients against finite differences.
 - The chapters' helpers, grouped by kind: :mod:`companion.data` (data sets and tasks),
-  :mod:`companion.models` (trained models and their training loops), :mod:`companion.analysis`
+  :mod:`companion.trained` (trained models and their training loops), :mod:`companion.analysis`
   (traces, gradient flow, clipping, Keras's arguments, benchmarks) and
   :mod:`companion.figures` (plots).
 

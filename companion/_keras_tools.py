@@ -129,7 +129,7 @@ def float64_kept() -> Iterator[None]:
     that consult it compute in float32: on PyTorch ``keras.ops.matmul`` (two float64 arrays
     multiplied in float32, the product cast back where a variable is involved), on JAX
     ``keras.ops.tanh`` (a float64 array in, float32 out). A float64 LSTM loses 8 digits that
-    way (about 1e-8 where float64 promises 1e-16); :mod:`companion.analysis.keras_backends`
+    way (about 1e-8 where float64 promises 1e-16); :mod:`companion.analysis.backend_differences`
     shows it. Inside this context the promotion table keeps float64, as it does on
     TensorFlow; float32 results are unchanged.
     """

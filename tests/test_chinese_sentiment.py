@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from companion import LSTMWeights
-from companion.data.chinese_sentiment import (
+from companion.data.chinese_sentences import (
     VOCABULARY,
     distinct_split,
     generate,
@@ -70,7 +70,7 @@ def test_generate_rejects_bad_count():
 
 def test_training_learns_and_numpy_reads_the_torch_model():
     torch = pytest.importorskip("torch")
-    from companion.models import chinese_sentiment
+    from companion.trained import chinese_sentiment
 
     sentences, labels = generate(200, seed=0)
     model, history = chinese_sentiment.train(
@@ -99,7 +99,7 @@ def test_training_learns_and_numpy_reads_the_torch_model():
 def test_minibatch_training_on_a_vocabulary_with_unknown_words():
     pytest.importorskip("torch")
     from companion.data.sentiment import PAD, UNKNOWN
-    from companion.models import chinese_sentiment
+    from companion.trained import chinese_sentiment
 
     sentences, labels = generate(300, seed=1)
     vocabulary = (PAD, UNKNOWN, *VOCABULARY[:-4])  # the last four tokens become unknown
@@ -112,7 +112,7 @@ def test_minibatch_training_on_a_vocabulary_with_unknown_words():
 
 
 def test_encode_tokens_needs_known_tokens_without_unknown():
-    from companion.models.chinese_sentiment import encode_tokens
+    from companion.trained.chinese_sentiment import encode_tokens
 
     assert encode_tokens([["我", "很"]], VOCABULARY)[0].tolist() == [0, len(VOCABULARY) - 1]
     with pytest.raises(ValueError, match="tokens not in the vocabulary: \\['猫'\\]"):
@@ -123,7 +123,7 @@ def test_encode_tokens_needs_known_tokens_without_unknown():
 
 def test_train_rejects_bad_arguments():
     pytest.importorskip("torch")
-    from companion.models import chinese_sentiment
+    from companion.trained import chinese_sentiment
 
     one = [("我", "喜欢", "这个", "电影")]
     with pytest.raises(ValueError, match="labels must be 0/1"):
@@ -140,7 +140,7 @@ def test_train_rejects_bad_arguments():
 
 def test_early_stopping_keeps_the_best_epoch():
     pytest.importorskip("torch")
-    from companion.models import chinese_sentiment
+    from companion.trained import chinese_sentiment
 
     sentences, labels = generate(600, seed=0)
     train_sentences, train_labels, held_out, held_out_labels = distinct_split(
@@ -163,7 +163,7 @@ def test_early_stopping_keeps_the_best_epoch():
 
 def test_bag_of_words_reads_counts_not_order():
     pytest.importorskip("torch")
-    from companion.models import chinese_sentiment
+    from companion.trained import chinese_sentiment
 
     sentences, labels = generate(600, seed=0)
     model, history = chinese_sentiment.train_bag_of_words(
@@ -183,7 +183,7 @@ def test_bag_of_words_reads_counts_not_order():
 
 
 def test_model_embed_needs_one_length():
-    from companion.models.chinese_sentiment import SentimentModel
+    from companion.trained.chinese_sentiment import SentimentModel
 
     model = SentimentModel(
         VOCABULARY,

@@ -14,7 +14,7 @@ from companion.data.synthetic import (
     offset_task,
     order_task,
 )
-from companion.models.classifier import (
+from companion.trained.classifier import (
     Classifier,
     parameter_count,
     summarise,

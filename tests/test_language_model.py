@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from companion.data import characters
-from companion.models import language_model
+from companion.trained import language_model
 
 TEXT = "我喜欢这个电影\n我不喜欢这个电影\n"
 
@@ -96,7 +96,7 @@ def test_numpy_logits_continue_from_a_carried_state(tiny_weights) -> None:
 @pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_frameworks_sample_the_same_characters_as_numpy(backend: str, tiny_weights) -> None:
-    module = pytest.importorskip(f"companion.models.{backend}_language_model")
+    module = pytest.importorskip(f"companion.trained.{backend}_language_model")
     uniforms = np.random.default_rng(0).uniform(size=30)
     for temperature in (0.5, 1.0, 2.0):
         expected = language_model.sample(tiny_weights, [1, 2], uniforms, temperature)
@@ -121,7 +121,7 @@ def test_largest_difference_finds_the_one_changed_entry(tiny_weights) -> None:
 @pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_weights_survive_a_round_trip_through_each_framework(backend: str, tiny_weights) -> None:
-    module = pytest.importorskip(f"companion.models.{backend}_language_model")
+    module = pytest.importorskip(f"companion.trained.{backend}_language_model")
     back = module.to_weights(module.from_weights(tiny_weights))
     assert back.lstm == tiny_weights.lstm
     for name in ("embedding", "dense_kernel", "dense_bias"):
@@ -160,7 +160,7 @@ def sampler(backend: str):
     """The ``sample`` function of one framework's language model."""
     if backend == "numpy":
         return language_model.sample
-    return pytest.importorskip(f"companion.models.{backend}_language_model").sample
+    return pytest.importorskip(f"companion.trained.{backend}_language_model").sample
 
 
 @pytest.mark.parametrize("backend", SAMPLERS)
@@ -230,7 +230,7 @@ def test_weights_refuse_mismatched_shapes(tiny_weights) -> None:
 @pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_training_learns_a_periodic_text(backend: str) -> None:
-    module = pytest.importorskip(f"companion.models.{backend}_language_model")
+    module = pytest.importorskip(f"companion.trained.{backend}_language_model")
     if backend == "keras" and module.keras.config.backend() == "torch":
         pytest.skip("Keras 3.15.1 cannot train a stateful LSTM on PyTorch (test_keras_backends)")
     batches = characters.stream_batches(np.tile([1, 2, 3, 4], 60), batch=4, steps=6)
@@ -256,7 +256,7 @@ def test_training_learns_a_periodic_text(backend: str) -> None:
 @pytest.mark.keras
 @pytest.mark.parametrize("backend", ["keras", "torch"])
 def test_training_builds_the_optimizer_it_is_given(backend: str) -> None:
-    module = pytest.importorskip(f"companion.models.{backend}_language_model")
+    module = pytest.importorskip(f"companion.trained.{backend}_language_model")
     if backend == "keras" and module.keras.config.backend() == "torch":
         pytest.skip("Keras 3.15.1 cannot train a stateful LSTM on PyTorch (test_keras_backends)")
     default = module.train.__kwdefaults__["optimizer"]

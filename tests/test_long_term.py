@@ -34,8 +34,8 @@ from companion.data.synthetic import (
     sentence_count,
 )
 from companion.figures import plots
-from companion.models.adding import HIDDEN, AddingRegressor, adding_split, train_adding
-from companion.models.classifier import (
+from companion.trained.adding import HIDDEN, AddingRegressor, adding_split, train_adding
+from companion.trained.classifier import (
     SequenceClassifier,
     TrainingResult,
     majority_rate,

@@ -1,4 +1,4 @@
-"""companion.models.training: the one PyTorch training loop (step order, clipping, carried
+"""companion.trained.training: the one PyTorch training loop (step order, clipping, carried
 state, hooks, the losses it reports) and the single-threaded context."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from companion.models import History
-from companion.models.training import fit, one_thread
+from companion.trained import History
+from companion.trained.training import fit, one_thread
 
 
 def scalar_module(value: float = 0.0) -> torch.nn.Module:
@@ -118,7 +118,7 @@ def test_every_epoch_trains_in_training_mode():
         modes.append(module.training)
         return slope * module.w
 
-    def validation():  # switches to eval mode, as torch_models.predict does
+    def validation():  # switches to eval mode, as torch_articles.predict does
         module.eval()
         return 0.0
 

@@ -236,7 +236,7 @@ def plot_accuracy_vs_distance(results: Sequence[Any], *, threshold: float) -> An
     that reach ``threshold`` (the dashed line). The dotted line is chance: the largest
     majority-class rate of the test sets. ``results``: objects with ``kind``, ``distance``,
     ``test_accuracy`` and ``majority``, such as
-    :class:`companion.models.classifier.TrainingResult`.
+    :class:`companion.trained.classifier.TrainingResult`.
     """
     if not results:
         raise ValueError("results must hold at least one training run")
@@ -290,7 +290,7 @@ def plot_learning_curves(
     """Validation error against training steps, one line per run, on a log scale.
 
     ``runs``: objects with ``kind``, ``checked_at`` and ``validation_mse`` (such as
-    :class:`companion.models.adding.AddingRun`); each kind gets one colour. The dotted line
+    :class:`companion.trained.adding.AddingRun`); each kind gets one colour. The dotted line
     is the ``baseline`` (always answering the mean), the dashed one ``solved_below``.
     """
     if not runs:

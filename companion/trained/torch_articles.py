@@ -1,4 +1,4 @@
-"""PyTorch twins of :mod:`companion.models.keras_models`, with the same parameter counts.
+"""PyTorch twins of :mod:`companion.trained.keras_articles`, with the same parameter counts.
 
 Two differences from Keras are handled here, in the open:
 
@@ -23,8 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from companion.models import History
-from companion.models.training import fit
+from companion.trained import History, articles
+from companion.trained.training import fit
 from companion.weights import LSTMWeights, glorot_uniform
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -144,12 +144,14 @@ class BagOfWords(nn.Module):
         return self.weights(tokens)[:, 0] + self.bias
 
 
-SENTIMENT_MODELS = {
-    "single LSTM": SingleLSTM,
-    "bidirectional LSTM": BidirectionalLSTM,
-    "stacked bidirectional LSTM": StackedBidirectionalLSTM,
-}
-"""Article 000's three models by name, as in ``keras_models.SENTIMENT_MODELS``."""
+SENTIMENT_MODELS = dict(
+    zip(
+        articles.SENTIMENT_MODELS,
+        (SingleLSTM, BidirectionalLSTM, StackedBidirectionalLSTM),
+        strict=True,
+    )
+)
+"""Article 000's three models, keyed by the names in :data:`.articles.SENTIMENT_MODELS`."""
 
 
 class ActivatedLSTM(nn.Module):

@@ -10,7 +10,7 @@ The label is 1 (positive) when the verb or adjective is positive and the sentenc
 negated by 不, else 0. So the model has to carry 不 forward to the word it negates.
 
 The corpus isolates one thing, negation; the book's model of real reviews is trained on
-:mod:`companion.data.reviews`. The classifier is in :mod:`companion.models.chinese_sentiment`.
+:mod:`companion.data.reviews`. The classifier is in :mod:`companion.trained.chinese_sentiment`.
 """
 
 from __future__ import annotations

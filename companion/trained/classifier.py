@@ -1,5 +1,5 @@
 """Small, seeded PyTorch sequence classifiers, several seeds trained at once, and their two
-trainers, which both run the package's training loop, :func:`companion.models.training.fit`.
+trainers, which both run the package's training loop, :func:`companion.trained.training.fit`.
 
 :class:`Classifier` and :func:`train` serve the variants and FAQ chapters: tiny models trained
 for a few hundred steps on a task of :mod:`companion.data.synthetic`, several seeds at once
@@ -34,8 +34,8 @@ from companion._checks import integer
 from companion.data.synthetic import VOCABULARY, AgreementData, agreement_split
 
 # The chapters count a model's parameters with the same function as the practice chapters.
-from companion.models.torch_models import parameter_count as parameter_count
-from companion.models.training import fit, one_thread
+from companion.trained.torch_articles import parameter_count as parameter_count
+from companion.trained.training import fit, one_thread
 from companion.variants import LSTMVariant, VariantWeights
 from companion.weights import LSTMWeights, RNNWeights, glorot_uniform
 

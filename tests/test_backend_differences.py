@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from companion import crosscheck
-from companion.analysis import keras_backends
+from companion.analysis import backend_differences
 
 
 @pytest.mark.keras
@@ -34,7 +34,7 @@ def test_keras_runs_on_the_backend_keras_backend_names():
 def test_float64_is_kept_where_keras_would_compute_float32():
     from companion._keras_tools import BACKEND
 
-    ops = keras_backends.float64_ops()
+    ops = backend_differences.float64_ops()
     assert [op.op for op in ops] == ["matmul", "tanh"]
     assert all(op.error_kept < 1e-12 for op in ops)
     demoted = {op.op for op in ops if op.error > 1e-12}
@@ -61,7 +61,7 @@ def test_masked_first_steps_give_zeros_on_every_backend():
     from companion._keras_tools import BACKEND
     from companion.weights import LSTMWeights
 
-    raw = keras_backends.masked_first_output()
+    raw = backend_differences.masked_first_output()
     assert np.all(raw == (1.0 if BACKEND == "jax" else 0.0))  # Keras's own convention
     weights = LSTMWeights.random(2, 3, seed=0)
     x = np.random.default_rng(0).standard_normal((2, 4, 2))
@@ -79,7 +79,7 @@ def test_masked_first_steps_give_zeros_on_every_backend():
 def test_stateful_training_fails_on_torch_only():
     from companion._keras_tools import BACKEND
 
-    outcome = keras_backends.stateful_training()
+    outcome = backend_differences.stateful_training()
     if BACKEND == "torch":  # Keras 3.15.1: the state is overwritten in place (see three_ways)
         assert outcome.startswith("RuntimeError: one of the variables needed")
     else:

@@ -5,7 +5,7 @@ The state each stream ends a chunk with starts the next chunk, ``detach``-ed: it
 text read so far, but gradients stop at the chunk boundary. Every step's gradient is clipped
 to a global norm (``clip_grad_norm_``) before the update. Same functions and signatures as
 :mod:`.keras_language_model`; the weights move to NumPy as
-:class:`~companion.models.language_model.LanguageModelWeights`.
+:class:`~companion.trained.language_model.LanguageModelWeights`.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ import torch
 from torch import nn
 
 from companion.data.characters import StreamBatches
-from companion.models import History
-from companion.models.language_model import (
+from companion.trained import History
+from companion.trained.language_model import (
     LanguageModelWeights,
     check_sampling,
     check_training,
     sample_with,
 )
-from companion.models.torch_models import EmbeddingLSTM
-from companion.models.training import fit
+from companion.trained.torch_articles import EmbeddingLSTM
+from companion.trained.training import fit
 from companion.weights import LSTMWeights
 
 State = tuple[torch.Tensor, torch.Tensor]
@@ -133,7 +133,7 @@ def train(
 def sample(
     weights: LanguageModelWeights, prompt: Any, uniforms: Any, temperature: float = 1.0
 ) -> np.ndarray:
-    """:func:`companion.models.language_model.sample`, each step computed by the PyTorch
+    """:func:`companion.trained.language_model.sample`, each step computed by the PyTorch
     modules: ids (count,) of the characters drawn."""
     prompt_ids, draws, temperature = check_sampling(
         prompt, uniforms, temperature, weights.vocabulary_size

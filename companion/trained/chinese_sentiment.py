@@ -1,5 +1,5 @@
 """Chinese sentiment classifiers, trained with PyTorch and read with NumPy: on the generated
-corpus of :mod:`companion.data.chinese_sentiment` and on the real reviews of
+corpus of :mod:`companion.data.chinese_sentences` and on the real reviews of
 :mod:`companion.data.reviews`.
 
 The model is ``nn.Embedding -> nn.LSTM -> nn.Linear`` on the last hidden state, trained with
@@ -27,10 +27,10 @@ import torch
 
 from companion import numpy_lstm
 from companion._checks import integer
-from companion.data.chinese_sentiment import group_by_length
+from companion.data.chinese_sentences import group_by_length
 from companion.data.sentiment import UNKNOWN
-from companion.models import History
-from companion.models.training import fit, one_thread
+from companion.trained import History
+from companion.trained.training import fit, one_thread
 from companion.weights import LSTMWeights
 
 

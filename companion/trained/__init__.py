@@ -1,6 +1,6 @@
 """Trained models of the chapters and their trainers: small PyTorch classifiers
-(:mod:`.classifier`), article 000's and 004's models in Keras (:mod:`.keras_models`) and
-PyTorch (:mod:`.torch_models`), the adding problem that separates an LSTM from an RNN
+(:mod:`.classifier`), article 000's and 004's models in Keras (:mod:`.keras_articles`) and
+PyTorch (:mod:`.torch_articles`), the adding problem that separates an LSTM from an RNN
 (:mod:`.adding`), the Chinese sentiment classifiers whose gates the book
 traces (:mod:`.chinese_sentiment`), and the character-level language model in NumPy
 (:mod:`.language_model`), Keras (:mod:`.keras_language_model`) and PyTorch

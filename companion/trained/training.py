@@ -1,12 +1,12 @@
 """The one PyTorch training loop of the book's models, and the single-threaded context the
 seeded trainers run in.
 
-Every PyTorch trainer of :mod:`companion.models` (:func:`.classifier.train`,
-:func:`.classifier.train_agreement`, :func:`.torch_models.train`,
+Every PyTorch trainer of :mod:`companion.trained` (:func:`.classifier.train`,
+:func:`.classifier.train_agreement`, :func:`.torch_articles.train`,
 :func:`.chinese_sentiment.train` and :func:`.torch_language_model.train`) says what its
 batches are and what loss they give, and :func:`fit` does the rest: the gradient, its
 clipping, the optimiser's step, the state carried from batch to batch, and the losses per
-epoch as a :class:`~companion.models.History`.
+epoch as a :class:`~companion.trained.History`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from companion._checks import integer
-from companion.models import History
+from companion.trained import History
 
 
 def fit(

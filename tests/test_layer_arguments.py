@@ -1,4 +1,4 @@
-"""companion.analysis.keras_arguments: the concatenated Keras step, hard sigmoids, counts."""
+"""companion.analysis.layer_arguments: the concatenated Keras step, hard sigmoids, counts."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm
-from companion.analysis import keras_arguments as arguments
+from companion.analysis import layer_arguments as arguments
 
 
 @given(
@@ -89,7 +89,7 @@ def test_hard_sigmoids():
 @pytest.mark.keras
 def test_max_norm_equals_the_keras_constraint():
     from companion._keras_tools import float64_kept
-    from companion.models.keras_models import keras
+    from companion.trained.keras_articles import keras
 
     # 2.25, not 2.3: Keras on PyTorch clips to the limit as a float32 number, and 2.25 is one
     limit = 2.25
@@ -129,7 +129,7 @@ def test_parameter_count_formula(input_size, units):
 def test_parameter_count_against_the_frameworks():
     import torch
 
-    from companion.models.keras_models import keras
+    from companion.trained.keras_articles import keras
 
     layer = keras.layers.LSTM(7)
     layer.build((None, None, 5))

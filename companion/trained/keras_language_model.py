@@ -7,7 +7,7 @@ chunk with is where the same row starts the next chunk. Gradients flow only with
 the state carries information across chunks. The optimizer clips the global norm of every
 step's gradient before it updates the weights. Same functions and signatures as
 :mod:`.torch_language_model`; the weights move to NumPy as
-:class:`~companion.models.language_model.LanguageModelWeights`.
+:class:`~companion.trained.language_model.LanguageModelWeights`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import numpy as np
 
 from companion._keras_tools import keras
 from companion.data.characters import StreamBatches
-from companion.models import History
-from companion.models.language_model import (
+from companion.trained import History
+from companion.trained.language_model import (
     LanguageModelWeights,
     check_sampling,
     check_training,
@@ -111,7 +111,7 @@ def train(
 def sample(
     weights: LanguageModelWeights, prompt: Any, uniforms: Any, temperature: float = 1.0
 ) -> np.ndarray:
-    """:func:`companion.models.language_model.sample`, each step computed by the Keras
+    """:func:`companion.trained.language_model.sample`, each step computed by the Keras
     layers: ids (count,) of the characters drawn."""
     prompt_ids, draws, temperature = check_sampling(
         prompt, uniforms, temperature, weights.vocabulary_size

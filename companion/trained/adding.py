@@ -7,7 +7,7 @@ as Keras would start them (:meth:`~companion.weights.LSTMWeights.random`,
 :meth:`~companion.weights.RNNWeights.random`: Glorot-uniform kernel, orthogonal recurrent
 kernel, zero bias, and forget-gate bias 1 for the LSTM), with one trainable bias as in Keras.
 :func:`train_adding` trains one seed with the package's training loop,
-:func:`companion.models.training.fit`: Adam, gradients clipped to a global norm, a
+:func:`companion.trained.training.fit`: Adam, gradients clipped to a global norm, a
 validation set scored every ``check_every`` steps, and early stopping once the validation
 error is below ``stop_below``; the test set is scored once, at the end.
 """
@@ -22,8 +22,8 @@ import numpy as np
 import torch
 
 from companion.data.synthetic import adding_problem
-from companion.models.torch_models import parameter_count, single_bias
-from companion.models.training import fit, one_thread
+from companion.trained.torch_articles import parameter_count, single_bias
+from companion.trained.training import fit, one_thread
 from companion.weights import LSTMWeights, RNNWeights, glorot_uniform
 
 LAYERS = {"lstm": (torch.nn.LSTM, LSTMWeights), "rnn": (torch.nn.RNN, RNNWeights)}

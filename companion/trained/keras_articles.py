@@ -4,7 +4,7 @@ with a seeded training helper.
 
 Every builder seeds Keras first (``seed``), so a model's initial weights, its dropout masks
 and the shuffling of ``fit`` are reproducible. Layers carry explicit names, so summaries read
-the same in every session. :mod:`companion.models.torch_models` has the PyTorch twins.
+the same in every session. :mod:`companion.trained.torch_articles` has the PyTorch twins.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from companion._keras_tools import keras, scoped
-from companion.models import History
+from companion.trained import History, articles
 
 layers = keras.layers
 
@@ -104,12 +104,14 @@ def stacked_bidirectional_lstm(
     )
 
 
-SENTIMENT_MODELS = {
-    "single LSTM": single_lstm,
-    "bidirectional LSTM": bidirectional_lstm,
-    "stacked bidirectional LSTM": stacked_bidirectional_lstm,
-}
-"""Article 000's three models by name; the same names key ``torch_models.SENTIMENT_MODELS``."""
+SENTIMENT_MODELS = dict(
+    zip(
+        articles.SENTIMENT_MODELS,
+        (single_lstm, bidirectional_lstm, stacked_bidirectional_lstm),
+        strict=True,
+    )
+)
+"""Article 000's three models, keyed by the names in :data:`.articles.SENTIMENT_MODELS`."""
 
 
 def forecaster(
