@@ -47,10 +47,15 @@ MARKUP = re.compile(
 """What a translation must keep from its English message."""
 
 
+EXPLICIT_TITLE = re.compile(r"^(\{[a-z:-]+\}`)[^`<]*<([^`>]+)>`$")
+"""A role with a title of its own, ``{doc}`the chapter <rnn>```: the title is prose."""
+
+
 def markup(message: str) -> list[str]:
     """The roles, inline math and link targets of ``message``, sorted: a translation
-    reorders the words around them but keeps each of them as it is."""
-    return sorted(MARKUP.findall(message))
+    reorders the words around them but keeps each of them as it is (a role's own title,
+    ``{doc}`title <target>```, is translated: only its target counts)."""
+    return sorted(EXPLICIT_TITLE.sub(r"\1<\2>`", item) for item in MARKUP.findall(message))
 
 
 def catalogue_path(page: str, language: str = LANGUAGE) -> Path:
