@@ -177,7 +177,14 @@ def check(paths: Iterable[Path]) -> int:
 def build(strict: bool = True) -> None:
     """Build the Chinese edition into ``_build/html/zh_CN`` (after the English one)."""
     config = yaml.safe_load(Path("_config.yml").read_text())
-    config.setdefault("sphinx", {}).setdefault("config", {})["language"] = LANGUAGE
+    sphinx = config.setdefault("sphinx", {})
+    sphinx.setdefault("config", {})["language"] = LANGUAGE
+    # Jupyter Book reads these folders relative to the configuration file, which is not at
+    # the root here: give them as absolute paths.
+    sphinx["config"]["locale_dirs"] = [str(LOCALE.resolve())]
+    extensions = sphinx.get("local_extensions") or {}
+    sphinx["local_extensions"] = {name: str(Path(folder).resolve())
+                                  for name, folder in extensions.items()}
     config_path = BUILD / f"_config.{LANGUAGE}.yml"
     BUILD.mkdir(exist_ok=True)
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True))
