@@ -14,10 +14,12 @@ BIN := $(VENV)/bin
 OWN_VENV := $(if $(filter-out $(abspath .venv),$(abspath $(VENV))),$(wildcard $(VENV)/bin/python))
 SETUP ?= $(if $(OWN_VENV),own-venv,$(VENV)/.installed)
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
-# Always a clean build: Sphinx keeps pages whose source has gone, and the browser test opens
-# every page in _build/html.
+# Both editions, always a clean build (Sphinx keeps pages whose source has gone, and the
+# browser test opens every page): English into _build/html, then the Chinese edition, from the
+# same sources and the translations in locale/zh_CN, into _build/html/zh_CN.
 JB_BUILD := rm -rf _build/html _build/.doctrees _build/jupyter_execute && \
-  $(BIN)/jupyter-book build . -W -n --keep-going
+  $(BIN)/jupyter-book build . -W -n --keep-going && \
+  $(BIN)/python -m tools.translations build
 
 # Quiet TensorFlow, and make the checkout's own `companion` the one every process imports.
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -25,8 +27,8 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 export KERAS_BACKEND := tensorflow
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: book test lab notebooks lint unit nbval nbval-portable build browser-test bench clean \
-  own-venv
+.PHONY: book test lab notebooks lint translations check-translations unit nbval nbval-portable \
+  build browser-test bench clean own-venv
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -43,11 +45,22 @@ own-venv:
 book: $(SETUP)
 	$(JB_BUILD)
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+	@echo "简体中文版: file://$(CURDIR)/_build/html/zh_CN/index.html"
 
-test: lint unit nbval build
+test: lint check-translations unit nbval build
 
 lint: $(SETUP)
 	$(BIN)/ruff check .
+
+# After an English edit: refresh the Chinese edition's catalogues (locale/zh_CN/LC_MESSAGES)
+# and list the messages that are new or changed and need translating.
+translations: $(SETUP)
+	$(BIN)/python -m tools.translations update
+
+# Every message translated, none fuzzy, each translation with its English message's roles,
+# inline math and link targets.
+check-translations: $(SETUP)
+	$(BIN)/python -m tools.translations check
 
 # The unit tests on Keras's default backend, TensorFlow, then the tests that run Keras again on
 # JAX and on PyTorch, each backend in a process of its own (Keras takes one per process).

@@ -174,11 +174,33 @@ def check(paths: Iterable[Path]) -> int:
     return count
 
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def search_words(glossary: Path = Path("book/glossary.md")) -> list[str]:
+    """The terms of the Chinese edition, from the glossary's first table (its column "this
+    edition"): the search index's word splitter (jieba) keeps them whole, so that a search
+    for 遗忘门 finds the pages about the forget gate."""
+    text = glossary.read_text(encoding="utf-8")
+    table = text.split("## The terms of the Chinese edition", 1)[1].split("\n## ", 1)[0]
+    words = []
+    for row in table.splitlines():
+        cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+        if len(cells) > 1 and HAN.search(cells[1]):
+            terms = re.sub(r"\([^)]*\)", "", cells[1]).split(",")
+            words += [term.strip() for term in terms if HAN.search(term)]
+    return words
+
+
 def build(strict: bool = True) -> None:
     """Build the Chinese edition into ``_build/html/zh_CN`` (after the English one)."""
     config = yaml.safe_load(Path("_config.yml").read_text())
     sphinx = config.setdefault("sphinx", {})
     sphinx.setdefault("config", {})["language"] = LANGUAGE
+    # The site's title is the root page's title, as its catalogue translates it.
+    root = read(catalogue_path(pages()[0]))
+    if config["title"] in root and root[config["title"]].string:
+        config["title"] = root[config["title"]].string
     # Jupyter Book reads these folders relative to the configuration file, which is not at
     # the root here: give them as absolute paths.
     sphinx["config"]["locale_dirs"] = [str(LOCALE.resolve())]
@@ -187,6 +209,9 @@ def build(strict: bool = True) -> None:
                                   for name, folder in extensions.items()}
     config_path = BUILD / f"_config.{LANGUAGE}.yml"
     BUILD.mkdir(exist_ok=True)
+    dictionary = BUILD / f"search_words.{LANGUAGE}.txt"
+    dictionary.write_text("".join(f"{word}\n" for word in search_words()), encoding="utf-8")
+    sphinx["config"]["html_search_options"] = {"dict": str(dictionary.resolve())}
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True))
     work = BUILD / LANGUAGE
     shutil.rmtree(work, ignore_errors=True)

@@ -21,8 +21,14 @@ later are covered without changing this script. For every page it checks that:
 - a page made from a notebook links to the notebook on Colab and on Binder (at the repository
   and branch of ``_config.yml``), to the repository, and offers the notebook for download
   from the site itself;
+- a page built from a source file declares its edition's language (``<html lang>``) and
+  links to the same page in the other edition (English at the root, Simplified Chinese under
+  ``zh_CN/``), which exists;
+- on a Chinese page, the Chinese prose is drawn in a font that has CJK glyphs (Chromium says
+  which fonts drew a paragraph), not in boxes of a fallback;
 
-and that the search page finds "forget gate". A full-page screenshot of each page is saved.
+and that each edition's search page finds its words for the forget gate. A full-page
+screenshot of each page is saved.
 The browser is Debian's Chromium (``/usr/bin/chromium``), driven by Playwright; Playwright's
 own browser downloads are never used.
 
@@ -62,7 +68,32 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-SEARCH_PHRASE = "forget gate"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition of the book: the folder it is built into under the English root, the
+    language its pages declare, and a phrase its search must find."""
+
+    folder: str
+    html_lang: str
+    search_phrase: str
+
+
+EDITIONS = (Edition("", "en", "forget gate"), Edition("zh_CN/", "zh-CN", "遗忘门"))
+# Fonts with CJK glyphs, as Chromium names them (.ci/run installs WenQuanYi Micro Hei).
+CJK_FONT = re.compile(r"CJK|WenQuanYi|Source Han|Droid Sans Fallback|AR PL|"
+                      r"Noto (Sans|Serif) (SC|TC|HK|JP|KR)", re.IGNORECASE)
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def edition_of(name: Path) -> tuple[Edition, Path]:
+    """The edition a page belongs to, and the page's name within that edition."""
+    for edition in EDITIONS[1:]:
+        folder = edition.folder.rstrip("/")
+        if name.parts and name.parts[0] == folder:
+            return edition, name.relative_to(folder)
+    return EDITIONS[0], name
 # Folders of the built site that hold assets, not pages.
 ASSET_DIRS = {"_static", "_sources", "_images", "_sphinx_design_static", "_panels_static"}
 PAGE_TIMEOUT_MS = 30_000
@@ -204,12 +235,14 @@ class PageReport:
     tabs: int = 0
     requests: int = 0
     notebook: bool = False
+    fonts: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         status = "ok  " if not self.problems else "FAIL"
         return (f"{status} {self.name}: math {self.math_rendered}/{self.math_expected}, "
                 f"images {self.images}, tabs {self.tabs}, requests {self.requests}"
-                + (", notebook links" if self.notebook else ""))
+                + (", notebook links" if self.notebook else "")
+                + (f", fonts {', '.join(self.fonts)}" if self.fonts else ""))
 
 
 def watch(page: Page, report: PageReport) -> None:
@@ -389,21 +422,86 @@ def check_tabs(page: Page, report: PageReport) -> None:
 def check_notebook_links(page: Page, base: str, html_dir: Path, name: Path,
                          repository: Repository, report: PageReport) -> None:
     """Launch buttons and the download button of a page built from a notebook."""
+    edition, name = edition_of(name)
     notebook = name.with_suffix(".ipynb").as_posix()
-    if not (html_dir / "_sources" / notebook).is_file():
+    if not (html_dir / edition.folder / "_sources" / notebook).is_file():
         return
     report.notebook = True
     links = set(page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"))
     for label, url in repository.launch_links(notebook).items():
         if url not in links:
             report.problems.append(f"no {label} link {url}")
-    download = base + "_sources/" + notebook
+    download = base + edition.folder + "_sources/" + notebook
     if download not in links:
         report.problems.append(f"no download link {download}")
         return
     response = page.request.get(download)
     if response.status != 200 or "cells" not in response.json():
         report.problems.append(f"the notebook download {download} is not a notebook")
+
+
+EDITION_LINK = """() => {
+    const links = [...document.querySelectorAll('.edition-switch a[href]')];
+    return {lang: document.documentElement.lang, links: links.map(a => a.href)};
+}"""
+
+
+def check_edition(page: Page, base: str, name: Path, report: PageReport) -> None:
+    """The page's language, and its link to the same page in the other edition."""
+    edition, within = edition_of(name)
+    state = page.evaluate(EDITION_LINK)
+    if state["lang"] != edition.html_lang:
+        report.problems.append(f"<html lang={state['lang']!r}>, expected {edition.html_lang!r}")
+    others = [other for other in EDITIONS if other != edition]
+    expected = [base + other.folder + within.as_posix() for other in others]
+    if state["links"] != expected:
+        report.problems.append(f"edition links {state['links']}, expected {expected}")
+        return
+    for url in expected:
+        response = page.request.get(url)
+        if response.status != 200:
+            report.problems.append(f"the other edition's page {url} answered {response.status}")
+
+
+# The first paragraph of the article with Chinese characters in it, marked for CDP to find.
+MARK_CHINESE_PARAGRAPH = """() => {
+    const han = /[\\u4e00-\\u9fff]/;
+    const paragraph = [...document.querySelectorAll('article p')]
+        .find(p => han.test(p.textContent));
+    if (!paragraph) return false;
+    paragraph.setAttribute('data-cjk-check', '');
+    return true;
+}"""
+
+
+def check_cjk_font(page: Page, report: PageReport) -> None:
+    """A Chinese page's prose is drawn in a font that has CJK glyphs."""
+    if not page.evaluate(MARK_CHINESE_PARAGRAPH):
+        report.problems.append("no paragraph with Chinese characters on a Chinese page")
+        return
+    session = page.context.new_cdp_session(page)
+    try:
+        session.send("DOM.enable")
+        session.send("CSS.enable")
+        root = session.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+        node = session.send("DOM.querySelector",
+                            {"nodeId": root, "selector": "[data-cjk-check]"})["nodeId"]
+        # The fonts that drew the paragraph's own text (its first text node).
+        text_node = session.send("DOM.describeNode", {"nodeId": node, "depth": 1})
+        fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        children = text_node["node"].get("children", [])
+        for child in children:
+            if child["nodeType"] == 3 and HAN.search(child["nodeValue"]):
+                pushed = session.send("DOM.pushNodesByBackendIdsToFrontend",
+                                      {"backendNodeIds": [child["backendNodeId"]]})
+                fonts = session.send("CSS.getPlatformFontsForNode",
+                                     {"nodeId": pushed["nodeIds"][0]})["fonts"]
+                break
+    finally:
+        session.detach()
+    report.fonts = sorted(font["familyName"] for font in fonts if font["glyphCount"])
+    if not any(CJK_FONT.search(family) for family in report.fonts):
+        report.problems.append(f"Chinese text drawn without a CJK font: {report.fonts}")
 
 
 def check_page(browser: Browser, base: str, html_dir: Path, name: Path,
@@ -430,6 +528,14 @@ def check_page(browser: Browser, base: str, html_dir: Path, name: Path,
         check_images(page, report)
         check_tabs(page, report)
         check_notebook_links(page, base, html_dir, name, repository, report)
+        edition, within = edition_of(name)
+        # Pages built from a source file; Sphinx's own (the index, search) have no body to
+        # put the other edition's link in.
+        sources = html_dir / edition.folder / "_sources"
+        if list(sources.glob(within.with_suffix(".*").as_posix())):
+            check_edition(page, base, name, report)
+            if edition != EDITIONS[0]:
+                check_cjk_font(page, report)
         page.wait_for_load_state("networkidle")
         shot = screenshots / (name.with_suffix("").as_posix().replace("/", "__") + ".png")
         page.screenshot(path=str(shot), full_page=True)
@@ -440,15 +546,16 @@ def check_page(browser: Browser, base: str, html_dir: Path, name: Path,
     return report
 
 
-def check_search(browser: Browser, base: str) -> PageReport:
-    """The search page, asked for SEARCH_PHRASE, lists at least one page."""
-    report = PageReport(f"search.html?q={SEARCH_PHRASE}")
+def check_search(browser: Browser, base: str, edition: Edition) -> PageReport:
+    """The edition's search page, asked for its phrase, lists at least one page."""
+    phrase = edition.search_phrase
+    report = PageReport(f"{edition.folder}search.html?q={phrase}")
     context = browser.new_context()
     context.route("**/*", offline_only({"current": report}))
     page = context.new_page()
     watch(page, report)
     try:
-        page.goto(base + "search.html?q=" + SEARCH_PHRASE.replace(" ", "+"))
+        page.goto(base + edition.folder + "search.html?q=" + phrase.replace(" ", "+"))
         page.wait_for_function(
             "() => document.querySelector('#search-results .search-summary') !== null"
             " || document.querySelectorAll('#search-results ul.search li').length > 0",
@@ -457,9 +564,9 @@ def check_search(browser: Browser, base: str) -> PageReport:
         page.wait_for_timeout(500)  # let the result list finish filling in
         hits = page.locator("#search-results ul.search li").all_inner_texts()
         if not hits:
-            report.problems.append(f"search for {SEARCH_PHRASE!r} found nothing")
+            report.problems.append(f"search for {phrase!r} found nothing")
         else:
-            print(f"     search {SEARCH_PHRASE!r}: {len(hits)} pages, first: "
+            print(f"     search {phrase!r}: {len(hits)} pages, first: "
                   f"{hits[0].splitlines()[0]}")
     except Exception as error:
         report.problems.append(f"{type(error).__name__}: {error}")
@@ -502,17 +609,18 @@ def main(argv: list[str] | None = None) -> int:
                 for problem in report.problems:
                     print(f"     {problem}")
                 reports.append(report)
-            report = check_search(browser, base)
-            print(report.summary(), flush=True)
-            for problem in report.problems:
-                print(f"     {problem}")
-            reports.append(report)
+            for edition in EDITIONS:
+                report = check_search(browser, base, edition)
+                print(report.summary(), flush=True)
+                for problem in report.problems:
+                    print(f"     {problem}")
+                reports.append(report)
         finally:
             browser.close()
 
     failed = sum(1 for report in reports if report.problems)
     inline_display = sum(report.math_rendered for report in reports)
-    print(f"checked {len(pages)} pages and the search page; {inline_display} equations "
+    print(f"checked {len(pages)} pages and the search pages; {inline_display} equations "
           f"rendered by MathJax; screenshots in {args.screenshots}")
     print(f"{len(reports) - failed} passed, {failed} failed")
     return 1 if failed else 0
