@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from companion.figures.diagrams import _primitives as draw
 from companion.figures.diagrams._primitives import (
     ACTIVATION_COLOURS,
     ADDED,
@@ -19,16 +20,6 @@ from companion.figures.diagrams._primitives import (
     REMOVED,
     SIGMOID_FACE,
     TANH_FACE,
-    box,
-    canvas,
-    cell_outline,
-    dot,
-    label,
-    legend,
-    node,
-    pointwise_box,
-    title,
-    wire,
 )
 from companion.figures.diagrams.equations import (
     CANDIDATE,
@@ -96,20 +87,20 @@ def draw_lstm_cell(
     """Draw the standard LSTM cell on ``axes``; the gates in ``faded`` are drawn dashed and
     pale (removed by a variant). With ``block_text`` False the blocks are left empty, for
     a drawing that fills them itself."""
-    cell_outline(axes, layout.cell_left, layout.cell_right, layout.h_lane, layout.c_lane)
+    draw.cell_outline(axes, layout.cell_left, layout.cell_right, layout.h_lane, layout.c_lane)
     # The cell state lane, c_{t-1} -> forget -> write -> c_t.
-    wire(axes, [(0.25, layout.c_lane), (layout.width - 0.25, layout.c_lane)], colour=C_LANE,
-         width=2.4)  # fmt: skip
-    label(axes, 0.5, layout.c_lane + 0.22, "$c_{t-1}$")
-    label(axes, layout.width - 0.45, layout.c_lane + 0.22, "$c_t$")
-    node(axes, layout.forget_x, layout.c_lane, r"$\odot$")
-    node(axes, layout.write_x, layout.c_lane, "$+$")
+    draw.wire(axes, [(0.25, layout.c_lane), (layout.width - 0.25, layout.c_lane)], colour=C_LANE,
+              width=2.4)  # fmt: skip
+    draw.label(axes, 0.5, layout.c_lane + 0.22, "$c_{t-1}$")
+    draw.label(axes, layout.width - 0.45, layout.c_lane + 0.22, "$c_t$")
+    draw.node(axes, layout.forget_x, layout.c_lane, r"$\odot$")
+    draw.node(axes, layout.write_x, layout.c_lane, "$+$")
     # The input bus [h_{t-1}, x_t] feeding the four blocks.
-    wire(axes, [(0.25, layout.h_lane), (layout.output_x, layout.h_lane)], arrow=False)
-    label(axes, 0.5, layout.h_lane + 0.2, "$h_{t-1}$")
-    wire(axes, [(layout.x_in, 0.05), (layout.x_in, layout.h_lane)], arrow=False)
-    label(axes, layout.x_in + 0.12, 0.15, "$x_t$", ha="left")
-    dot(axes, layout.x_in, layout.h_lane)
+    draw.wire(axes, [(0.25, layout.h_lane), (layout.output_x, layout.h_lane)], arrow=False)
+    draw.label(axes, 0.5, layout.h_lane + 0.2, "$h_{t-1}$")
+    draw.wire(axes, [(layout.x_in, 0.05), (layout.x_in, layout.h_lane)], arrow=False)
+    draw.label(axes, layout.x_in + 0.12, 0.15, "$x_t$", ha="left")
+    draw.dot(axes, layout.x_in, layout.h_lane)
     for gate in sorted(LSTM_GATES, key=layout.block_x):  # left to right
         _block(axes, layout, gate, removed=gate in faded, with_text=block_text)
     if FORGET not in faded:
@@ -122,11 +113,13 @@ def draw_lstm_cell(
 def _block(axes: Any, layout: CellLayout, gate: Gate, *, removed: bool, with_text: bool) -> None:
     """One gate's block, fed from the input bus below it."""
     x, alpha = layout.block_x(gate), FADED if removed else 1.0
-    wire(axes, [(x, layout.h_lane), (x, layout.block_y - layout.block_height / 2)], alpha=alpha)
+    draw.wire(
+        axes, [(x, layout.h_lane), (x, layout.block_y - layout.block_height / 2)], alpha=alpha
+    )
     if x < layout.output_x:  # the bus ends under the output gate's block
-        dot(axes, x, layout.h_lane, alpha=alpha)
+        draw.dot(axes, x, layout.h_lane, alpha=alpha)
     face, edge = ACTIVATION_COLOURS[gate.activation]
-    box(
+    draw.box(
         axes, x, layout.block_y, layout.block_width, layout.block_height,
         gate.activation.label if with_text else "", face=face,
         edge=REMOVED if removed else edge, alpha=alpha, style="--" if removed else "-",
@@ -140,39 +133,39 @@ def _gate_wire(
     acts on, labelled with the gate's symbol halfway up (left of the wire for the candidate,
     right of it for the others)."""
     x, y = layout.block_x(gate), (layout.block_top + level) / 2
-    wire(axes, [(x, layout.block_top), *path])
+    draw.wire(axes, [(x, layout.block_top), *path])
     if gate is CANDIDATE:
-        label(axes, x - 0.1, y, gate.symbol, ha="right")
+        draw.label(axes, x - 0.1, y, gate.symbol, ha="right")
     else:
-        label(axes, x + 0.1, y, gate.symbol, ha="left")
+        draw.label(axes, x + 0.1, y, gate.symbol, ha="left")
 
 
 def _write(axes: Any, layout: CellLayout) -> None:
     """i_t * g_t, added to the cell state lane."""
     r = NODE_RADIUS
     write_y = (layout.block_top + layout.c_lane) / 2 + 0.05
-    node(axes, layout.write_x, write_y, r"$\odot$")
+    draw.node(axes, layout.write_x, write_y, r"$\odot$")
     for gate, side in ((INPUT, -r), (CANDIDATE, r)):
         path = [(layout.block_x(gate), write_y), (layout.write_x + side, write_y)]
         _gate_wire(axes, layout, gate, path, write_y)
-    wire(axes, [(layout.write_x, write_y + r), (layout.write_x, layout.c_lane - r)])
+    draw.wire(axes, [(layout.write_x, write_y + r), (layout.write_x, layout.c_lane - r)])
 
 
 def _output(axes: Any, layout: CellLayout) -> None:
     """h_t = o_t * tanh(c_t), leaving at the bottom right."""
     r, out_x = NODE_RADIUS, layout.out_x
     squash_y = (layout.block_y + layout.c_lane) / 2 + 0.05
-    wire(axes, [(out_x, layout.c_lane), (out_x, squash_y + 0.15)])
-    dot(axes, out_x, layout.c_lane, colour=C_LANE)
-    pointwise_box(axes, out_x, squash_y, TANH.label)
-    wire(axes, [(out_x, squash_y - 0.15), (out_x, layout.block_y + r)])
-    node(axes, out_x, layout.block_y, r"$\odot$")
+    draw.wire(axes, [(out_x, layout.c_lane), (out_x, squash_y + 0.15)])
+    draw.dot(axes, out_x, layout.c_lane, colour=C_LANE)
+    draw.pointwise_box(axes, out_x, squash_y, TANH.label)
+    draw.wire(axes, [(out_x, squash_y - 0.15), (out_x, layout.block_y + r)])
+    draw.node(axes, out_x, layout.block_y, r"$\odot$")
     block_right = layout.output_x + layout.block_width / 2
-    wire(axes, [(block_right, layout.block_y), (out_x - r, layout.block_y)])
-    label(axes, (block_right + out_x - r) / 2, layout.block_y + 0.17, OUTPUT.symbol)
+    draw.wire(axes, [(block_right, layout.block_y), (out_x - r, layout.block_y)])
+    draw.label(axes, (block_right + out_x - r) / 2, layout.block_y + 0.17, OUTPUT.symbol)
     h_lane = layout.h_lane
-    wire(axes, [(out_x, layout.block_y - r), (out_x, h_lane), (layout.width - 0.25, h_lane)])
-    label(axes, layout.width - 0.45, h_lane + 0.2, "$h_t$")
+    draw.wire(axes, [(out_x, layout.block_y - r), (out_x, h_lane), (layout.width - 0.25, h_lane)])
+    draw.label(axes, layout.width - 0.45, h_lane + 0.2, "$h_t$")
 
 
 def lstm_cell() -> Any:
@@ -181,10 +174,10 @@ def lstm_cell() -> Any:
     :math:`[h_{t-1}, x_t]` below feeding the four blocks i, f, g, o, and
     :math:`h_t = o_t \\odot \\tanh(c_t)` leaving at the bottom right."""
     layout = CellLayout()
-    figure, axes = canvas(layout.width, layout.height)
-    title(axes, "One step of an LSTM layer")
+    figure, axes = draw.canvas(layout.width, layout.height)
+    draw.title(axes, "One step of an LSTM layer")
     draw_lstm_cell(axes, layout)
-    legend(
+    draw.legend(
         axes,
         layout.x_in + 0.75,
         0.2,
@@ -220,8 +213,8 @@ def lstm_variant_cell(variant: str) -> Any:
     if variant not in VARIANT_CHANGES:
         raise ValueError(f"variant must be one of {sorted(VARIANT_CHANGES)}; got {variant!r}")
     layout = CellLayout()
-    figure, axes = canvas(layout.width, layout.height)
-    title(axes, VARIANT_CHANGES[variant])
+    figure, axes = draw.canvas(layout.width, layout.height)
+    draw.title(axes, VARIANT_CHANGES[variant])
     if variant == "peephole":
         _peepholes(axes, layout)
     else:
@@ -244,16 +237,16 @@ def _peepholes(axes: Any, layout: CellLayout) -> None:
         else:
             side = (x - layout.block_width / 2, layout.block_y + 0.08)
             path = [(source_x, layout.c_lane), (source_x, layout.block_y + 0.08), side]
-        wire(axes, path, colour=ADDED, width=1.5, style="--")
-        dot(axes, source_x, layout.c_lane, colour=ADDED)
+        draw.wire(axes, path, colour=ADDED, width=1.5, style="--")
+        draw.dot(axes, source_x, layout.c_lane, colour=ADDED)
         state = "c_t" if output else "c_{t-1}"
-        label(
+        draw.label(
             axes, source_x + (-0.08 if output else 0.08),
             (layout.c_lane + top) / 2 + (0.25 if output else 0.0),
             rf"$p_{gate.letter} \odot {state}$", ha="right" if output else "left",
             color=ADDED, fontsize=10,
         )  # fmt: skip
-    legend(
+    draw.legend(
         axes,
         layout.x_in + 0.75,
         0.2,
@@ -265,16 +258,16 @@ def _coupled_gates(axes: Any, layout: CellLayout) -> None:
     """The cell without a forget block, its forget gate computed as 1 - i_t."""
     draw_lstm_cell(axes, layout, faded=(FORGET,))
     x = layout.forget_x
-    label(axes, x, layout.block_y - 0.4, "no forget block", color=REMOVED, fontsize=9)
+    draw.label(axes, x, layout.block_y - 0.4, "no forget block", color=REMOVED, fontsize=9)
     coupled_y = layout.block_top + 0.4
-    pointwise_box(axes, x, coupled_y, "$1-$", width=0.42, edge=ADDED)
-    wire(axes, [(layout.input_x, coupled_y), (x + 0.21, coupled_y)], colour=ADDED, width=1.5)
-    dot(axes, layout.input_x, coupled_y, colour=ADDED)
-    wire(axes, [(x, coupled_y + 0.15), (x, layout.c_lane - NODE_RADIUS)], colour=ADDED,
-         width=1.5)  # fmt: skip
-    label(axes, x + 0.1, (coupled_y + layout.c_lane) / 2 + 0.02, _COUPLING, ha="left",
-          color=ADDED, fontsize=10)  # fmt: skip
-    legend(
+    draw.pointwise_box(axes, x, coupled_y, "$1-$", width=0.42, edge=ADDED)
+    draw.wire(axes, [(layout.input_x, coupled_y), (x + 0.21, coupled_y)], colour=ADDED, width=1.5)
+    draw.dot(axes, layout.input_x, coupled_y, colour=ADDED)
+    draw.wire(axes, [(x, coupled_y + 0.15), (x, layout.c_lane - NODE_RADIUS)], colour=ADDED,
+              width=1.5)  # fmt: skip
+    draw.label(axes, x + 0.1, (coupled_y + layout.c_lane) / 2 + 0.02, _COUPLING, ha="left",
+               color=ADDED, fontsize=10)  # fmt: skip
+    draw.legend(
         axes,
         layout.x_in + 0.75,
         0.2,
@@ -315,8 +308,8 @@ def gru_cell() -> Any:
     ``z``), the reset gate r applied after the recurrent product, and the candidate
     :math:`n_t = \\tanh(x_t W_n + b_n + r_t \\odot (h_{t-1} U_n + b'_n))`."""
     layout = _GRULayout()
-    figure, axes = canvas(8.0, layout.lane + 0.85)
-    title(axes, "One step of a GRU layer (Keras's default, reset_after=True)")
+    figure, axes = draw.canvas(8.0, layout.lane + 0.85)
+    draw.title(axes, "One step of a GRU layer (Keras's default, reset_after=True)")
     _gru_inputs(axes, layout)
     _gru_blend(axes, layout)
     _gru_candidate(axes, layout)
@@ -341,17 +334,17 @@ def _gru_inputs(axes: Any, layout: _GRULayout) -> None:
     """The hidden state lane h_{t-1} -> h_t, and the input bus [h_{t-1}, x_t] feeding the
     two gates and the candidate's two matrix products."""
     lane, bus = layout.lane, layout.bus
-    cell_outline(axes, 0.7, 7.0, bus, lane)
-    wire(axes, [(0.25, lane), (7.75, lane)], colour=C_LANE, width=2.4)
-    label(axes, 0.5, lane + 0.22, "$h_{t-1}$")
-    label(axes, 7.55, lane + 0.22, "$h_t$")
-    node(axes, layout.update_x, lane, r"$\odot$")
-    node(axes, layout.out_x, lane, "$+$")
-    dot(axes, 0.95, lane, colour=C_LANE)
-    wire(axes, [(0.95, lane), (0.95, bus), (layout.input_x, bus)], arrow=False)
-    wire(axes, [(1.35, 0.05), (1.35, bus)], arrow=False)
-    dot(axes, 1.35, bus)
-    label(axes, 1.47, 0.15, "$x_t$", ha="left")
+    draw.cell_outline(axes, 0.7, 7.0, bus, lane)
+    draw.wire(axes, [(0.25, lane), (7.75, lane)], colour=C_LANE, width=2.4)
+    draw.label(axes, 0.5, lane + 0.22, "$h_{t-1}$")
+    draw.label(axes, 7.55, lane + 0.22, "$h_t$")
+    draw.node(axes, layout.update_x, lane, r"$\odot$")
+    draw.node(axes, layout.out_x, lane, "$+$")
+    draw.dot(axes, 0.95, lane, colour=C_LANE)
+    draw.wire(axes, [(0.95, lane), (0.95, bus), (layout.input_x, bus)], arrow=False)
+    draw.wire(axes, [(1.35, 0.05), (1.35, bus)], arrow=False)
+    draw.dot(axes, 1.35, bus)
+    draw.label(axes, 1.47, 0.15, "$x_t$", ha="left")
     blocks = (
         (layout.update_x, UPDATE.activation.label, 0.62, *ACTIVATION_COLOURS[SIGMOID]),
         (layout.reset_x, RESET.activation.label, 0.62, *ACTIVATION_COLOURS[SIGMOID]),
@@ -359,37 +352,37 @@ def _gru_inputs(axes: Any, layout: _GRULayout) -> None:
         (layout.input_x, r"$x_t W_n + b_n$", 1.0, LINEAR_FACE, LINEAR_EDGE),
     )
     for x, text, width, face, edge in blocks:
-        wire(axes, [(x, bus), (x, layout.block_y - 0.23)])
+        draw.wire(axes, [(x, bus), (x, layout.block_y - 0.23)])
         if x != layout.input_x:
-            dot(axes, x, bus)
-        box(axes, x, layout.block_y, width, 0.46, text, face=face, edge=edge, fontsize=10)
+            draw.dot(axes, x, bus)
+        draw.box(axes, x, layout.block_y, width, 0.46, text, face=face, edge=edge, fontsize=10)
 
 
 def _gru_blend(axes: Any, layout: _GRULayout) -> None:
     """u_t keeps h_{t-1}; 1 - u_t lets the candidate in."""
     r, x, blend_y = NODE_RADIUS, layout.update_x, layout.blend_y
-    wire(axes, [(x, layout.block_top), (x, layout.lane - r)])
-    label(axes, x - 0.1, (layout.block_top + blend_y) / 2, UPDATE.symbol, ha="right")
-    dot(axes, x, blend_y)
-    pointwise_box(axes, 5.65, blend_y, "$1-$", width=0.42)
-    wire(axes, [(x, blend_y), (5.65 - 0.21, blend_y)])
-    wire(axes, [(5.65 + 0.21, blend_y), (layout.out_x - r, blend_y)])
-    node(axes, layout.out_x, blend_y, r"$\odot$")
-    wire(axes, [(layout.out_x, blend_y + r), (layout.out_x, layout.lane - r)])
+    draw.wire(axes, [(x, layout.block_top), (x, layout.lane - r)])
+    draw.label(axes, x - 0.1, (layout.block_top + blend_y) / 2, UPDATE.symbol, ha="right")
+    draw.dot(axes, x, blend_y)
+    draw.pointwise_box(axes, 5.65, blend_y, "$1-$", width=0.42)
+    draw.wire(axes, [(x, blend_y), (5.65 - 0.21, blend_y)])
+    draw.wire(axes, [(5.65 + 0.21, blend_y), (layout.out_x - r, blend_y)])
+    draw.node(axes, layout.out_x, blend_y, r"$\odot$")
+    draw.wire(axes, [(layout.out_x, blend_y + r), (layout.out_x, layout.lane - r)])
 
 
 def _gru_candidate(axes: Any, layout: _GRULayout) -> None:
     """The candidate n_t: r_t gates the recurrent part after its matrix product."""
     r, top, mix_y, out_x = NODE_RADIUS, layout.block_top, layout.mix_y, layout.out_x
     recurrent_x, input_x = layout.recurrent_x, layout.input_x
-    node(axes, recurrent_x, mix_y, r"$\odot$")
-    wire(axes, [(layout.reset_x, top), (layout.reset_x, mix_y), (recurrent_x - r, mix_y)])
-    label(axes, layout.reset_x + 0.1, (top + mix_y) / 2 - 0.02, RESET.symbol, ha="left")
-    wire(axes, [(recurrent_x, top), (recurrent_x, mix_y - r)])
-    node(axes, input_x, mix_y, "$+$")
-    wire(axes, [(recurrent_x + r, mix_y), (input_x - r, mix_y)])
-    wire(axes, [(input_x, top), (input_x, mix_y - r)])
-    wire(axes, [(input_x + r, mix_y), (out_x - 0.28, mix_y)])
-    pointwise_box(axes, out_x, mix_y, GRU_CANDIDATE.activation.label)
-    wire(axes, [(out_x, mix_y + 0.15), (out_x, layout.blend_y - r)])
-    label(axes, out_x + 0.1, (mix_y + layout.blend_y) / 2, GRU_CANDIDATE.symbol, ha="left")
+    draw.node(axes, recurrent_x, mix_y, r"$\odot$")
+    draw.wire(axes, [(layout.reset_x, top), (layout.reset_x, mix_y), (recurrent_x - r, mix_y)])
+    draw.label(axes, layout.reset_x + 0.1, (top + mix_y) / 2 - 0.02, RESET.symbol, ha="left")
+    draw.wire(axes, [(recurrent_x, top), (recurrent_x, mix_y - r)])
+    draw.node(axes, input_x, mix_y, "$+$")
+    draw.wire(axes, [(recurrent_x + r, mix_y), (input_x - r, mix_y)])
+    draw.wire(axes, [(input_x, top), (input_x, mix_y - r)])
+    draw.wire(axes, [(input_x + r, mix_y), (out_x - 0.28, mix_y)])
+    draw.pointwise_box(axes, out_x, mix_y, GRU_CANDIDATE.activation.label)
+    draw.wire(axes, [(out_x, mix_y + 0.15), (out_x, layout.blend_y - r)])
+    draw.label(axes, out_x + 0.1, (mix_y + layout.blend_y) / 2, GRU_CANDIDATE.symbol, ha="left")

@@ -8,19 +8,8 @@ from itertools import pairwise
 from typing import Any
 
 from companion._checks import integer
-from companion.figures.diagrams._primitives import (
-    NODE_RADIUS,
-    SIGMOID_EDGE,
-    SIGMOID_FACE,
-    box,
-    canvas,
-    dot,
-    label,
-    node,
-    pointwise_box,
-    title,
-    wire,
-)
+from companion.figures.diagrams import _primitives as draw
+from companion.figures.diagrams._primitives import NODE_RADIUS, SIGMOID_EDGE, SIGMOID_FACE
 
 _PITCH = 2.2
 """The distance between the columns of two time steps, in inches."""
@@ -33,7 +22,7 @@ def _centres(steps: int) -> list[float]:
 
 
 def _layer_box(axes: Any, x: float, y: float, text: str, width: float, height: float) -> None:
-    box(axes, x, y, width, height, text, face=SIGMOID_FACE, edge=SIGMOID_EDGE, fontsize=9.5)
+    draw.box(axes, x, y, width, height, text, face=SIGMOID_FACE, edge=SIGMOID_EDGE, fontsize=9.5)
 
 
 # --- Stacked layers ------------------------------------------------------------------------
@@ -65,9 +54,9 @@ def stacked_layers(num_layers: int = 2, steps: int = 3) -> Any:
     integer("num_layers", num_layers, 1, 3)
     integer("steps", steps, 1, 3)
     stack = _StackLayout(num_layers)
-    figure, axes = canvas(8.0, stack.height)
-    title(axes, f"{num_layers} stacked LSTM layers, unrolled over {steps} steps")
-    label(
+    figure, axes = draw.canvas(8.0, stack.height)
+    draw.title(axes, f"{num_layers} stacked LSTM layers, unrolled over {steps} steps")
+    draw.label(
         axes,
         4.0,
         stack.height - 0.45,
@@ -87,23 +76,23 @@ def _stacked_row(axes: Any, stack: _StackLayout, layer: int, centres: list[float
         _layer_box(axes, x, y, f"LSTM layer {layer}", stack.box_width, stack.box_height)
         below = y - half_height
         if layer == 1:
-            wire(axes, [(x, 0.25), (x, below)])
-            label(axes, x + 0.1, 0.2, f"$x_{t}$", ha="left")
+            draw.wire(axes, [(x, 0.25), (x, below)])
+            draw.label(axes, x + 0.1, 0.2, f"$x_{t}$", ha="left")
         else:
-            wire(axes, [(x, below - stack.row_pitch + stack.box_height), (x, below)])
-            label(axes, x + 0.1, below - 0.4, f"$h^{{({layer - 1})}}_{t}$", ha="left")
+            draw.wire(axes, [(x, below - stack.row_pitch + stack.box_height), (x, below)])
+            draw.label(axes, x + 0.1, below - 0.4, f"$h^{{({layer - 1})}}_{t}$", ha="left")
         if layer == stack.num_layers:
-            wire(axes, [(x, y + half_height), (x, y + half_height + 0.45)])
-            label(axes, x, y + half_height + 0.58, f"$h^{{({layer})}}_{t}$")
+            draw.wire(axes, [(x, y + half_height), (x, y + half_height + 0.45)])
+            draw.label(axes, x, y + half_height + 0.58, f"$h^{{({layer})}}_{t}$")
         start = x - _PITCH + half_width if t > 1 else centres[0] - half_width - 0.95
-        wire(axes, [(start, y), (x - half_width, y)])
+        draw.wire(axes, [(start, y), (x - half_width, y)])
         state = f"$h^{{({layer})}}_{t - 1}, c^{{({layer})}}_{t - 1}$"
-        label(axes, (start + x - half_width) / 2, y + 0.17, state, fontsize=8.5)
+        draw.label(axes, (start + x - half_width) / 2, y + 0.17, state, fontsize=8.5)
     end = centres[-1] + half_width
-    wire(axes, [(end, y), (end + 0.95, y)])
+    draw.wire(axes, [(end, y), (end + 0.95, y)])
     steps = len(centres)
     state = f"$h^{{({layer})}}_{steps}, c^{{({layer})}}_{steps}$"
-    label(axes, end + 0.47, y + 0.17, state, fontsize=8.5)
+    draw.label(axes, end + 0.47, y + 0.17, state, fontsize=8.5)
 
 
 # --- A bidirectional layer -----------------------------------------------------------------
@@ -141,10 +130,10 @@ def bidirectional_layer(merge_mode: str = "concat", steps: int = 3) -> Any:
     integer("steps", steps, 1, 3)
     _, equation, factor = _MERGES[merge_mode]
     height = 4.9
-    figure, axes = canvas(8.0, height)
-    title(axes, f"A bidirectional LSTM layer, merge_mode='{merge_mode}'")
+    figure, axes = draw.canvas(8.0, height)
+    draw.title(axes, f"A bidirectional LSTM layer, merge_mode='{merge_mode}'")
     width_text = "2 × units" if factor == 2 else "units"
-    label(
+    draw.label(
         axes, 4.0, height - 0.45, f"{equation},   output (batch, time, {width_text})", fontsize=9.5
     )
     centres = _centres(steps)
@@ -155,8 +144,8 @@ def bidirectional_layer(merge_mode: str = "concat", steps: int = 3) -> Any:
     for left, right in pairwise(edges):
         start = left + _BOX_WIDTH / 2 if left in centres else left
         end = right - _BOX_WIDTH / 2 if right in centres else right
-        wire(axes, [(start, _FORWARD_Y), (end, _FORWARD_Y)])
-        wire(axes, [(end, _BACKWARD_Y - 0.08), (start, _BACKWARD_Y - 0.08)])
+        draw.wire(axes, [(start, _FORWARD_Y), (end, _FORWARD_Y)])
+        draw.wire(axes, [(end, _BACKWARD_Y - 0.08), (start, _BACKWARD_Y - 0.08)])
     return figure
 
 
@@ -165,25 +154,25 @@ def _bidirectional_step(axes: Any, t: int, x: float, merge_mode: str) -> None:
     and leave as y_t."""
     _layer_box(axes, x, _FORWARD_Y, "forward", _BOX_WIDTH, _BOX_HEIGHT)
     _layer_box(axes, x, _BACKWARD_Y, "backward", _BOX_WIDTH, _BOX_HEIGHT)
-    label(axes, x + 0.1, 0.15, f"$x_{t}$", ha="left")
-    wire(axes, [(x, 0.25), (x, _BACKWARD_Y - _BOX_HEIGHT / 2)])
-    dot(axes, x, 0.7)
+    draw.label(axes, x + 0.1, 0.15, f"$x_{t}$", ha="left")
+    draw.wire(axes, [(x, 0.25), (x, _BACKWARD_Y - _BOX_HEIGHT / 2)])
+    draw.dot(axes, x, 0.7)
     around = [(x - 0.75, 0.7), (x - 0.75, 2.1), (x - 0.3, 2.1)]
-    wire(axes, [(x, 0.7), *around, (x - 0.3, _FORWARD_Y - _BOX_HEIGHT / 2)], bridge=True,
-         zorder=2.5)  # fmt: skip
+    draw.wire(axes, [(x, 0.7), *around, (x - 0.3, _FORWARD_Y - _BOX_HEIGHT / 2)], bridge=True,
+              zorder=2.5)  # fmt: skip
     symbol = _MERGES[merge_mode][0]
     if merge_mode in ("sum", "mul"):
-        node(axes, x, _MERGE_Y, symbol)
+        draw.node(axes, x, _MERGE_Y, symbol)
         half_width = half_height = NODE_RADIUS
     else:
         half_width, half_height = 0.31, 0.15
-        pointwise_box(axes, x, _MERGE_Y, symbol, width=2 * half_width, fontsize=9)
+        draw.pointwise_box(axes, x, _MERGE_Y, symbol, width=2 * half_width, fontsize=9)
     label_y = (_FORWARD_Y + _MERGE_Y) / 2 + 0.05
-    wire(axes, [(x, _FORWARD_Y + _BOX_HEIGHT / 2), (x, _MERGE_Y - half_height)])
-    label(axes, x - 0.08, label_y, rf"$\overrightarrow{{h}}_{t}$", ha="right")
+    draw.wire(axes, [(x, _FORWARD_Y + _BOX_HEIGHT / 2), (x, _MERGE_Y - half_height)])
+    draw.label(axes, x - 0.08, label_y, rf"$\overrightarrow{{h}}_{t}$", ha="right")
     up = [(x + 0.8, _BACKWARD_Y + 0.12), (x + 0.8, _MERGE_Y)]
-    wire(axes, [(x + _BOX_WIDTH / 2, _BACKWARD_Y + 0.12), *up, (x + half_width, _MERGE_Y)],
-         bridge=True, zorder=2.5)  # fmt: skip
-    label(axes, x + 0.88, label_y, rf"$\overleftarrow{{h}}_{t}$", ha="left")
-    wire(axes, [(x, _MERGE_Y + half_height), (x, _MERGE_Y + 0.5)])
-    label(axes, x, _MERGE_Y + 0.63, f"$y_{t}$")
+    draw.wire(axes, [(x + _BOX_WIDTH / 2, _BACKWARD_Y + 0.12), *up, (x + half_width, _MERGE_Y)],
+              bridge=True, zorder=2.5)  # fmt: skip
+    draw.label(axes, x + 0.88, label_y, rf"$\overleftarrow{{h}}_{t}$", ha="left")
+    draw.wire(axes, [(x, _MERGE_Y + half_height), (x, _MERGE_Y + 0.5)])
+    draw.label(axes, x, _MERGE_Y + 0.63, f"$y_{t}$")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from companion._checks import integer
+from companion.figures.diagrams import _primitives as draw
 from companion.figures.diagrams._primitives import (
     ADDED,
     C_LANE,
@@ -15,16 +16,6 @@ from companion.figures.diagrams._primitives import (
     REMOVED,
     SIGMOID_EDGE,
     SIGMOID_FACE,
-    box,
-    canvas,
-    cell_outline,
-    dot,
-    label,
-    legend,
-    node,
-    pointwise_box,
-    title,
-    wire,
 )
 from companion.figures.diagrams.equations import (
     CANDIDATE,
@@ -91,10 +82,10 @@ def _unrolled(axes: Any, chain: _ChainLayout, *, faded: bool = False) -> None:
     the right and upwards. ``faded`` draws it pale and unlabelled, as a background."""
     alpha = FADED if faded else 1.0
     c_lane = chain.c_lane
-    wire(axes, [(0.15, c_lane), (chain.width - 0.15, c_lane)], colour=C_LANE, width=2.4,
-         alpha=alpha)  # fmt: skip
-    label(axes, 0.3, c_lane + 0.2, "$c_0$", alpha=alpha)
-    label(axes, 0.3, chain.h_lane + 0.2, "$h_0$", alpha=alpha)
+    draw.wire(axes, [(0.15, c_lane), (chain.width - 0.15, c_lane)], colour=C_LANE, width=2.4,
+              alpha=alpha)  # fmt: skip
+    draw.label(axes, 0.3, c_lane + 0.2, "$c_0$", alpha=alpha)
+    draw.label(axes, 0.3, chain.h_lane + 0.2, "$h_0$", alpha=alpha)
     for t in range(1, chain.steps + 1):
         _step_gates(axes, chain, t, faded=faded)
         _step_output(axes, chain, t, faded=faded)
@@ -107,24 +98,24 @@ def _step_gates(axes: Any, chain: _ChainLayout, t: int, *, faded: bool) -> None:
     c_lane, h_lane, gates_y = chain.c_lane, chain.h_lane, chain.gates_y
     x0, forget_x = chain.left(t), chain.forget_x(t)
     write_x = x0 + 0.95
-    cell_outline(axes, x0, x0 + chain.cell_width, h_lane, c_lane, alpha=alpha)
-    node(axes, forget_x, c_lane, r"$\odot$", alpha=alpha)
-    node(axes, write_x, c_lane, "$+$", alpha=alpha)
+    draw.cell_outline(axes, x0, x0 + chain.cell_width, h_lane, c_lane, alpha=alpha)
+    draw.node(axes, forget_x, c_lane, r"$\odot$", alpha=alpha)
+    draw.node(axes, write_x, c_lane, "$+$", alpha=alpha)
     gates = "" if faded else letters(LSTM_GATES)
-    box(axes, x0 + 0.65, gates_y, 1.0, 0.5, gates, face=SIGMOID_FACE, edge=SIGMOID_EDGE,
-        fontsize=10, alpha=alpha)  # fmt: skip
+    draw.box(axes, x0 + 0.65, gates_y, 1.0, 0.5, gates, face=SIGMOID_FACE, edge=SIGMOID_EDGE,
+             fontsize=10, alpha=alpha)  # fmt: skip
     top = gates_y + 0.25
-    wire(axes, [(forget_x, top), (forget_x, c_lane - r)], alpha=alpha)
-    wire(axes, [(write_x, top), (write_x, c_lane - r)], alpha=alpha)
+    draw.wire(axes, [(forget_x, top), (forget_x, c_lane - r)], alpha=alpha)
+    draw.wire(axes, [(write_x, top), (write_x, c_lane - r)], alpha=alpha)
     if not faded:
         written = rf"${INPUT.at(t)} \odot {CANDIDATE.at(t)}$"
         for x, text in ((forget_x, f"${FORGET.at(t)}$"), (write_x, written)):
-            label(axes, x + 0.08, c_lane - 0.5, text, ha="left", fontsize=10)
+            draw.label(axes, x + 0.08, c_lane - 0.5, text, ha="left", fontsize=10)
     entry = chain.up_x(t - 1) if t > 1 else 0.15
-    wire(axes, [(entry, h_lane), (forget_x, h_lane)], arrow=False, alpha=alpha)
-    wire(axes, [(forget_x, chain.bottom + 0.1), (forget_x, gates_y - 0.25)], alpha=alpha)
-    dot(axes, forget_x, h_lane, alpha=alpha)
-    label(axes, forget_x + 0.1, chain.bottom + 0.2, f"$x_{t}$", ha="left", alpha=alpha)
+    draw.wire(axes, [(entry, h_lane), (forget_x, h_lane)], arrow=False, alpha=alpha)
+    draw.wire(axes, [(forget_x, chain.bottom + 0.1), (forget_x, gates_y - 0.25)], alpha=alpha)
+    draw.dot(axes, forget_x, h_lane, alpha=alpha)
+    draw.label(axes, forget_x + 0.1, chain.bottom + 0.2, f"$x_{t}$", ha="left", alpha=alpha)
 
 
 def _step_output(axes: Any, chain: _ChainLayout, t: int, *, faded: bool) -> None:
@@ -134,22 +125,26 @@ def _step_output(axes: Any, chain: _ChainLayout, t: int, *, faded: bool) -> None
     c_lane, h_lane, out_x, out_y = chain.c_lane, chain.h_lane, chain.out_x(t), chain.out_y
     x0 = chain.left(t)
     squash_y = chain.gates_y + 0.45
-    dot(axes, out_x, c_lane, colour=C_LANE, alpha=alpha)
-    wire(axes, [(out_x, c_lane), (out_x, squash_y + 0.15)], alpha=alpha)
-    pointwise_box(axes, out_x, squash_y, TANH.label, width=0.5, fontsize=9, alpha=alpha)
-    wire(axes, [(out_x, squash_y - 0.15), (out_x, out_y + r)], alpha=alpha)
-    node(axes, out_x, out_y, r"$\odot$", alpha=alpha)
-    wire(axes, [(x0 + 1.15, out_y), (out_x - r, out_y)], alpha=alpha)
+    draw.dot(axes, out_x, c_lane, colour=C_LANE, alpha=alpha)
+    draw.wire(axes, [(out_x, c_lane), (out_x, squash_y + 0.15)], alpha=alpha)
+    draw.pointwise_box(axes, out_x, squash_y, TANH.label, width=0.5, fontsize=9, alpha=alpha)
+    draw.wire(axes, [(out_x, squash_y - 0.15), (out_x, out_y + r)], alpha=alpha)
+    draw.node(axes, out_x, out_y, r"$\odot$", alpha=alpha)
+    draw.wire(axes, [(x0 + 1.15, out_y), (out_x - r, out_y)], alpha=alpha)
     if not faded:
-        label(axes, (x0 + 1.15 + out_x - r) / 2, out_y - 0.15, f"${OUTPUT.at(t)}$", fontsize=10)
+        draw.label(
+            axes, (x0 + 1.15 + out_x - r) / 2, out_y - 0.15, f"${OUTPUT.at(t)}$", fontsize=10
+        )
     right, up_x, last = x0 + chain.cell_width, chain.up_x(t), t == chain.steps
     onward = chain.width - 0.15 if last else up_x
-    wire(axes, [(out_x, out_y - r), (out_x, h_lane), (onward, h_lane)], arrow=last, alpha=alpha)
-    dot(axes, up_x, h_lane, alpha=alpha)
-    wire(axes, [(up_x, h_lane), (up_x, c_lane + 0.75)], bridge=True, alpha=alpha, zorder=2.5)
-    label(axes, up_x, c_lane + 0.88, f"$h_{t}$", alpha=alpha)
-    label(axes, right + 0.15, c_lane + 0.2, f"$c_{t}$", alpha=alpha)
-    label(axes, right + 0.15, h_lane - 0.2, f"$h_{t}$", alpha=alpha)
+    draw.wire(
+        axes, [(out_x, out_y - r), (out_x, h_lane), (onward, h_lane)], arrow=last, alpha=alpha
+    )
+    draw.dot(axes, up_x, h_lane, alpha=alpha)
+    draw.wire(axes, [(up_x, h_lane), (up_x, c_lane + 0.75)], bridge=True, alpha=alpha, zorder=2.5)
+    draw.label(axes, up_x, c_lane + 0.88, f"$h_{t}$", alpha=alpha)
+    draw.label(axes, right + 0.15, c_lane + 0.2, f"$c_{t}$", alpha=alpha)
+    draw.label(axes, right + 0.15, h_lane - 0.2, f"$h_{t}$", alpha=alpha)
 
 
 def unrolled_lstm(steps: int = 3) -> Any:
@@ -158,8 +153,8 @@ def unrolled_lstm(steps: int = 3) -> Any:
     h_t leaves upwards as the output."""
     integer("steps", steps, 1, 3)
     chain = _ChainLayout(steps)
-    figure, axes = canvas(chain.width, chain.c_lane + 1.45)
-    title(axes, f"An LSTM layer unrolled over {steps} steps (one set of weights)")
+    figure, axes = draw.canvas(chain.width, chain.c_lane + 1.45)
+    draw.title(axes, f"An LSTM layer unrolled over {steps} steps (one set of weights)")
     _unrolled(axes, chain)
     return figure
 
@@ -175,13 +170,13 @@ def gradient_paths(steps: int = 3) -> Any:
     weights :math:`U^\\top` and the slopes of the sigmoid and tanh."""
     integer("steps", steps, 1, 3)
     chain = _ChainLayout(steps, bottom=0.55)
-    figure, axes = canvas(chain.width, chain.c_lane + 1.45)
-    title(axes, "Two ways back: along the cell state and through the hidden state")
+    figure, axes = draw.canvas(chain.width, chain.c_lane + 1.45)
+    draw.title(axes, "Two ways back: along the cell state and through the hidden state")
     _unrolled(axes, chain, faded=True)
     for t in range(chain.steps, 0, -1):
         _step_back(axes, chain, t)
     forget = FORGET.at()
-    legend(
+    draw.legend(
         axes,
         0.3,
         0.3,
@@ -206,19 +201,21 @@ def _step_back(axes: Any, chain: _ChainLayout, t: int) -> None:
     end, later = chain.width - 0.15, t < chain.steps
     along_c = {"colour": ADDED, "width": 3, "zorder": 6}
     right = chain.forget_x(t + 1) - r if later else end
-    wire(axes, [(right, c_lane), (forget_x + r, c_lane)], **along_c)
+    draw.wire(axes, [(right, c_lane), (forget_x + r, c_lane)], **along_c)
     if t == 1:
-        wire(axes, [(forget_x - r, c_lane), (0.15, c_lane)], **along_c)
-    node(axes, forget_x, c_lane, r"$\odot$", zorder=7)
-    node(axes, x0 + 0.95, c_lane, "$+$", zorder=7)
-    label(axes, forget_x, c_lane + 0.35, rf"$\odot {FORGET.at(t)}$", color=ADDED, fontsize=10)
+        draw.wire(axes, [(forget_x - r, c_lane), (0.15, c_lane)], **along_c)
+    draw.node(axes, forget_x, c_lane, r"$\odot$", zorder=7)
+    draw.node(axes, x0 + 0.95, c_lane, "$+$", zorder=7)
+    draw.label(axes, forget_x, c_lane + 0.35, rf"$\odot {FORGET.at(t)}$", color=ADDED, fontsize=10)
     right = chain.left(t + 1) - 0.3 if later else end
-    wire(axes, [(right, h_lane), (out_x, h_lane), (out_x, out_y - r)], arrow=False,
-         **_BACK_THROUGH_H)  # fmt: skip
-    node(axes, out_x, out_y, r"$\odot$", zorder=7)
-    wire(axes, [(out_x - r, out_y), (x0 + 1.15, out_y)], **_BACK_THROUGH_H)
-    box(axes, x0 + 0.65, chain.gates_y, 1.0, 0.5, r"$U^\top\!,\ \sigma', \tanh'$", face="white",
-        edge=REMOVED, fontsize=9)  # fmt: skip
+    draw.wire(axes, [(right, h_lane), (out_x, h_lane), (out_x, out_y - r)], arrow=False,
+              **_BACK_THROUGH_H)  # fmt: skip
+    draw.node(axes, out_x, out_y, r"$\odot$", zorder=7)
+    draw.wire(axes, [(out_x - r, out_y), (x0 + 1.15, out_y)], **_BACK_THROUGH_H)
+    slopes = r"$U^\top\!,\ \sigma', \tanh'$"
+    draw.box(
+        axes, x0 + 0.65, chain.gates_y, 1.0, 0.5, slopes, face="white", edge=REMOVED, fontsize=9
+    )
     left = x0 - 0.3 if t > 1 else 0.15
-    wire(axes, [(forget_x, chain.gates_y - 0.25), (forget_x, h_lane), (left, h_lane)],
-         **_BACK_THROUGH_H)  # fmt: skip
+    draw.wire(axes, [(forget_x, chain.gates_y - 0.25), (forget_x, h_lane), (left, h_lane)],
+              **_BACK_THROUGH_H)  # fmt: skip

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.figures.diagrams._primitives import canvas, label, pyplot, text_width, title
+from companion.figures.diagrams import _primitives as draw
 from companion.figures.diagrams.cells import CellLayout, draw_lstm_cell
 from companion.figures.diagrams.equations import LSTM_GATES, SIGMOID, TANH, Activation
 from companion.figures.fonts import chinese_font_family
@@ -86,7 +86,7 @@ def _scales(arrays: Mapping[str, np.ndarray]) -> tuple[dict[str, _Scale], dict[s
     """The colour scale of every value, and the scales as the legend names them: one for
     the gates of each activation's range (h with tanh's), one for the cell states, wide
     enough for the largest |c|."""
-    plt = pyplot()
+    plt = draw.pyplot()
     red_blue = plt.get_cmap("RdBu_r")
     limit = max(1.0, float(np.abs(arrays["c"]).max()), float(np.abs(arrays["c_prev"]).max()))
     by_activation = {
@@ -113,7 +113,7 @@ def _strip(
     left = x - length / 2
     for unit, value in enumerate(values):
         axes.add_patch(
-            pyplot().Rectangle(
+            draw.pyplot().Rectangle(
                 (left + unit * size, y - 0.07),
                 size,
                 0.14,
@@ -145,22 +145,22 @@ def lstm_cell_values(values: Mapping[str, Any], token: str, *, sentence: str = "
         raise ValueError(f"sentence must be a string; got {sentence!r}")
     scales, legend = _scales(arrays)
     layout = CellLayout(block_width=0.9, block_height=0.74, block_y=1.85, c_lane=3.35)
-    figure, axes = canvas(layout.width, layout.height)
+    figure, axes = draw.canvas(layout.width, layout.height)
     heading = f"The LSTM cell at the token “{token}”" + (f" of “{sentence}”" if sentence else "")
-    title(axes, heading, family=list(chinese_font_family()))
+    draw.title(axes, heading, family=list(chinese_font_family()))
     draw_lstm_cell(axes, layout, block_text=False)
     for gate in LSTM_GATES:
         x, values_of_gate = layout.block_x(gate), arrays[gate.letter]
-        label(axes, x, layout.block_y + 0.22, gate.activation.label, fontsize=10)
+        draw.label(axes, x, layout.block_y + 0.22, gate.activation.label, fontsize=10)
         _strip(axes, x, layout.block_y, values_of_gate, scales[gate.letter])
-        label(axes, x, layout.block_y - 0.22, f"mean {values_of_gate.mean():.2f}", fontsize=8)
+        draw.label(axes, x, layout.block_y - 0.22, f"mean {values_of_gate.mean():.2f}", fontsize=8)
     for name, x, y in (
         ("c_prev", 0.5, layout.c_lane - 0.25),
         ("c", layout.width - 0.5, layout.c_lane - 0.25),
         ("h", layout.width - 0.5, layout.h_lane - 0.25),
     ):
         _strip(axes, x, y, arrays[name], scales[name], length=0.8)
-        label(axes, x, y - 0.2, f"mean |·| {np.abs(arrays[name]).mean():.2f}", fontsize=8)
+        draw.label(axes, x, y - 0.2, f"mean |·| {np.abs(arrays[name]).mean():.2f}", fontsize=8)
     _scale_legend(axes, layout.x_in + 0.75, legend)
     return figure
 
@@ -170,7 +170,7 @@ def _scale_legend(axes: Any, x: float, scales: Mapping[str, _Scale]) -> None:
     the values it colours, starting at x."""
     for names, scale in scales.items():
         text = axes.text(x, 0.2, f"{names}:  {scale.low:.3g}", ha="left", va="center", fontsize=8)
-        x += text_width(axes, text) + 0.4
+        x += draw.text_width(axes, text) + 0.4
         _strip(axes, x, 0.2, np.linspace(scale.low, scale.high, 9), scale, length=0.6)
-        label(axes, x + 0.36, 0.2, f"{scale.high:.3g}", ha="left", fontsize=8)
+        draw.label(axes, x + 0.36, 0.2, f"{scale.high:.3g}", ha="left", fontsize=8)
         x += 1.0
