@@ -1,9 +1,12 @@
-"""The architecture diagrams label what the equations name, draw the same pixels on every
-call, and refuse bad input before drawing."""
+"""The architecture diagrams label what the equations name (from the one table of gates),
+draw the same pixels on every call, and refuse bad input before drawing."""
 
 from __future__ import annotations
 
+import importlib
 import io
+import re
+from dataclasses import replace
 
 import matplotlib
 
@@ -15,9 +18,17 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.text import Text
 
-from companion import LSTMWeights
+from companion import LSTMWeights, weights
 from companion.analysis.trace import trace
 from companion.figures import diagrams
+from companion.figures.diagrams import cells, equations, layers, unrolled, values
+from companion.figures.diagrams.equations import (
+    GRU_GATES,
+    LSTM_GATES,
+    SIGMOID,
+    TANH,
+    letters,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -235,3 +246,87 @@ def test_bad_choices_are_named():
         diagrams.stacked_layers(num_layers=0)
     with pytest.raises(ValueError, match="steps must be an integer from 1 to 3; got 4"):
         diagrams.bidirectional_layer("sum", steps=4)
+
+
+# --- The table of gates ----------------------------------------------------------------------
+
+
+def test_the_table_holds_the_gates_in_the_order_of_the_weights():
+    assert tuple(gate.letter for gate in LSTM_GATES) == weights.GATES
+    assert tuple(gate.block for gate in LSTM_GATES) == weights.GATES
+    assert tuple(gate.block for gate in GRU_GATES) == weights.GRU_GATES
+    assert [gate.letter for gate in GRU_GATES] == ["u", "r", "n"]
+    candidates = {equations.CANDIDATE, equations.GRU_CANDIDATE}
+    for gate in (*LSTM_GATES, *GRU_GATES):
+        assert gate.activation is (TANH if gate in candidates else SIGMOID)
+    assert equations.FORGET.symbol == "$f_t$" and equations.OUTPUT.at(2) == "o_2"
+    assert letters(LSTM_GATES) == "$i, f, g, o$"
+    assert diagrams.CELL_VALUE_NAMES[:4] == weights.GATES
+
+
+def test_block_labels_are_the_activations_of_the_table():
+    labels = texts(diagrams.lstm_cell())
+    sigmoid_gates = sum(gate.activation is SIGMOID for gate in LSTM_GATES)
+    assert labels.count(SIGMOID.label) == sigmoid_gates
+    assert labels.count(TANH.label) == len(LSTM_GATES) - sigmoid_gates + 1  # + tanh(c_t)
+    shown = texts(diagrams.lstm_cell_values(token_values(), "x"))
+    assert shown.count(SIGMOID.label) == sigmoid_gates  # the blocks' own text is left empty
+
+
+RENAMED = dict(zip("ifgourn", "abdevsm", strict=True))
+"""A renaming of every gate letter, LSTM then GRU, to letters no drawing uses otherwise."""
+
+
+@pytest.fixture
+def renamed_gates(monkeypatch):
+    """The drawing modules, imported again after every gate's letter in the table is
+    renamed by :data:`RENAMED`; imported once more with the table as it is afterwards."""
+    gates = (*LSTM_GATES, *GRU_GATES)
+    new = {gate: replace(gate, letter=RENAMED[gate.letter]) for gate in gates}
+    for name, value in vars(equations).copy().items():
+        if isinstance(value, equations.Gate):
+            monkeypatch.setattr(equations, name, new[value])
+        elif isinstance(value, tuple) and value and isinstance(value[0], equations.Gate):
+            monkeypatch.setattr(equations, name, tuple(new[gate] for gate in value))
+    drawing_modules = (cells, values, unrolled, layers, diagrams)
+    for module in drawing_modules:
+        importlib.reload(module)
+    yield
+    monkeypatch.undo()
+    for module in drawing_modules:
+        importlib.reload(module)
+
+
+def gate_symbols(labels: list[str]) -> set[str]:
+    """The single-letter symbols with a time index or a gate index in ``labels``: f_t, o_2,
+    the p_f of a peephole."""
+    symbols = set()
+    for text in labels:
+        symbols |= set(re.findall(r"(?<![\\a-zA-Z])[a-z]_(?:[t0-9]\b|[a-z]\b)", text))
+    return symbols
+
+
+def test_every_gate_label_comes_from_the_table(renamed_gates):
+    assert diagrams.CELL_VALUE_NAMES[:4] == ("a", "b", "d", "e")
+    renamed_values = {RENAMED.get(name, name): value for name, value in token_values().items()}
+    drawings = [*(call() for name, call in DRAWINGS.items() if name != "lstm_cell_values")]
+    drawings.append(diagrams.lstm_cell_values(renamed_values, "x"))
+    labels = [label for figure in drawings for label in texts(figure)]
+    old = {f"{letter}_{index}" for letter in RENAMED for index in ("t", "1", "2", "3")}
+    old |= {f"p_{letter}" for letter in RENAMED}
+    assert gate_symbols(labels) & old == set()
+    for symbol in ("a_t", "b_t", "d_t", "e_t", "b_1", "e_3", "p_b", "p_a", "p_e", "v_t"):
+        assert symbol in gate_symbols(labels)
+    assert "$a, b, d, e$" in labels  # the unrolled cell's gates block
+    assert "$b_t = 1 - a_t$" in labels  # CIFG
+    assert "CIFG: coupled input and forget gate, $b_t = 1 - a_t$" in labels
+    assert r"$\odot b_2$" in labels  # the gradient along c
+    assert any(label.startswith("$v_t$: update gate (Keras's $z$), $s_t$: reset gate, $m_t$")
+               for label in labels)  # fmt: skip
+
+
+def test_the_symbols_found_are_those_of_the_book():
+    """The check above would pass if gate_symbols found nothing: here it finds every gate."""
+    labels = [label for call in DRAWINGS.values() for label in texts(call())]
+    found = gate_symbols(labels)
+    assert {"f_t", "i_t", "g_t", "o_t", "f_1", "o_3", "p_f", "u_t", "r_t", "n_t"} <= found

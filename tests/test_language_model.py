@@ -276,3 +276,33 @@ def test_training_builds_the_optimizer_it_is_given(backend: str) -> None:
         assert args == (0.02,) and kwargs == {"global_clipnorm": 1.0}
     else:
         assert len(args[0]) == 6 and kwargs == {"lr": 0.02}  # the model's tensors
+
+
+@pytest.mark.parametrize(
+    ("epochs", "error", "message"),
+    [
+        (True, TypeError, r"epochs must be a positive integer; got True \(bool\)"),
+        (2.0, TypeError, r"epochs must be a positive integer; got 2.0 \(float\)"),
+        (0, ValueError, "epochs must be a positive integer; got 0"),
+    ],
+)
+def test_check_training_takes_epochs_as_a_count(epochs, error, message) -> None:
+    batches = characters.stream_batches(np.tile([1, 2, 3], 20), batch=2, steps=4)
+    with pytest.raises(error, match=message):
+        language_model.check_training(batches, epochs)
+    language_model.check_training(batches, np.int64(3))  # a NumPy integer is a count
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ((True, 4, 5), TypeError, r"vocabulary_size must be a positive integer; got True"),
+        ((7, 4.0, 5), TypeError, r"embedding_dim must be a positive integer; got 4.0 \(float"),
+        ((7, 4, 0), ValueError, "hidden_size must be a positive integer; got 0"),
+    ],
+)
+def test_random_weights_take_sizes_as_counts(arguments, error, message) -> None:
+    with pytest.raises(error, match=message):
+        language_model.LanguageModelWeights.random(*arguments)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer; got -1"):
+        language_model.LanguageModelWeights.random(7, 4, 5, seed=-1)

@@ -364,3 +364,20 @@ def test_a_run_that_never_stops_early_takes_every_step_and_is_not_solved():
     assert not run.solved and run.kind == "rnn" and run.hidden == 2
     with pytest.raises(ValueError, match="check_every must be a positive integer; got 0"):
         train_adding("rnn", 12, check_every=0)
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "error", "message"),
+    [
+        ("max_steps", True, TypeError, r"max_steps must be a positive integer; got True \(bool"),
+        ("check_every", 50.0, TypeError, r"check_every must be a positive integer; got 50.0"),
+        ("batch_size", 0, ValueError, "batch_size must be a positive integer; got 0"),
+        ("hidden", 8.0, TypeError, r"hidden must be a positive integer; got 8.0 \(float\)"),
+        ("seed", -1, ValueError, "seed must be a non-negative integer; got -1"),
+        ("sizes", (100, 10.0, 10), TypeError, r"sizes\[1\] must be a positive integer; got 10.0"),
+        ("sizes", (100, 10), ValueError, r"sizes must be \(training, validation, test\) sizes"),
+    ],
+)
+def test_train_adding_takes_its_counts_as_integers(argument, value, error, message):
+    with pytest.raises(error, match=message):
+        train_adding("lstm", 6, **{argument: value})

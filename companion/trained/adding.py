@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from companion._checks import integer
 from companion.data.synthetic import adding_problem
 from companion.trained.torch_articles import parameter_count, single_bias
 from companion.trained.training import fit, one_thread
@@ -120,6 +121,10 @@ def adding_split(
     """Training, validation and test sets of the adding problem at ``time`` steps, as float32
     tensors (x (n, time, 2), y (n,)), one draw from ``seed`` cut into ``sizes``: independent
     samples, so no sequence of one set is in another."""
+    if not isinstance(sizes, tuple | list) or len(sizes) != 3:
+        raise ValueError(f"sizes must be (training, validation, test) sizes; got {sizes!r}")
+    for index, size in enumerate(sizes):
+        integer(f"sizes[{index}]", size)
     x, y = adding_problem(sum(sizes), time, seed=seed)
     cuts = np.cumsum(sizes)[:-1]
     return [
@@ -153,10 +158,11 @@ def train_adding(
     arguments give the same run on one machine.
     """
     _check_kind(kind)
-    for name, value in (("max_steps", max_steps), ("check_every", check_every)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    hidden = HIDDEN[kind] if hidden is None else hidden
+    integer("max_steps", max_steps)
+    integer("check_every", check_every)
+    integer("batch_size", batch_size)
+    integer("seed", seed, 0)
+    hidden = HIDDEN[kind] if hidden is None else integer("hidden", hidden)
     (x, y), (x_valid, y_valid), (x_test, y_test) = adding_split(sizes, time, seed=seed)
     generator = torch.Generator().manual_seed(seed)
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from companion import numpy_lstm
-from companion._checks import float_dtype, real_array
+from companion._checks import float_dtype, integer, real_array
 from companion.data.characters import StreamBatches, check_ids
 from companion.weights import LSTMWeights, glorot_uniform
 
@@ -108,6 +108,10 @@ class LanguageModelWeights:
         """Weights drawn as Keras initialises the layers (uniform(-0.05, 0.05) embedding,
         :meth:`LSTMWeights.random`, Glorot-uniform dense kernel, zero bias), from ``seed``:
         both frameworks start training from these."""
+        integer("vocabulary_size", vocabulary_size)
+        integer("embedding_dim", embedding_dim)
+        integer("hidden_size", hidden_size)
+        integer("seed", seed, 0)
         resolved = float_dtype(dtype)
         rng = np.random.default_rng(seed)
         embedding = rng.uniform(-0.05, 0.05, (vocabulary_size, embedding_dim))
@@ -258,8 +262,7 @@ def check_training(batches: StreamBatches, epochs: int) -> None:
     what was expected and what came."""
     if not isinstance(batches, StreamBatches):
         raise TypeError(f"batches must be StreamBatches; got {type(batches).__name__}")
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer; got {epochs!r}")
+    integer("epochs", epochs)
 
 
 def choose(cumulative: np.ndarray, draw: float) -> int:
