@@ -8,9 +8,18 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from babel.messages.catalog import Catalog
 
-from tools.translations import markup, merge, pages, problems, search_words
+from tools.translations import (
+    markup,
+    merge,
+    pages,
+    problems,
+    search_words,
+    toc_template,
+    translated_toc,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "book" / "_ext"))
 from editions import EDITIONS, other_edition_link
@@ -108,3 +117,12 @@ def test_the_search_keeps_the_editions_terms_whole():
     words = search_words()
     assert {"遗忘门", "细胞状态", "候选记忆单元", "梯度截断"} <= set(words)
     assert all(word == word.strip() and "(" not in word and not word.isascii() for word in words)
+
+
+def test_the_side_bars_part_captions_are_messages_and_the_chinese_toc_uses_them(tmp_path):
+    captions = [message.id for message in toc_template() if message.id]
+    assert "Foundations" in captions and "Reference" in captions
+    translated_toc(tmp_path / "toc.yml")
+    toc = yaml.safe_load((tmp_path / "toc.yml").read_text(encoding="utf-8"))
+    assert toc["parts"][0]["caption"] == "基础"
+    assert toc["parts"][0]["chapters"][0]["file"] == "book/rnn"

@@ -66,7 +66,7 @@ def catalogue_path(page: str, language: str = LANGUAGE) -> Path:
 def from_docstrings(message: Message) -> bool:
     """Whether ``message`` comes only from the companion's docstrings (the API reference's
     generated text, which stays in English): no page of the book holds it."""
-    return not any(file.endswith((".md", ".ipynb")) for file, _ in message.locations)
+    return not any(file.endswith((".md", ".ipynb", ".yml")) for file, _ in message.locations)
 
 
 def source(file: str) -> str:
@@ -143,13 +143,37 @@ def problems(catalogue: Catalog) -> list[str]:
     return found
 
 
+TOC = Path("_toc.yml")
+"""The table of contents, whose part captions are messages too (catalogue ``_toc``)."""
+
+
 def pages() -> list[str]:
     """The book's pages, from ``_toc.yml`` (the root first)."""
-    toc = yaml.safe_load(Path("_toc.yml").read_text())
+    toc = yaml.safe_load(TOC.read_text())
     names = [toc["root"]]
     for part in toc.get("parts", []):
         names += [chapter["file"] for chapter in part["chapters"]]
     return names
+
+
+def toc_template() -> Catalog:
+    """The captions of the table of contents' parts (the side bar's headings), which Sphinx's
+    gettext builder does not see: Jupyter Book adds the table of contents after reading."""
+    template = Catalog()
+    for part in yaml.safe_load(TOC.read_text()).get("parts", []):
+        template.add(part["caption"], locations=[(TOC.name, None)])
+    return template
+
+
+def translated_toc(path: Path) -> None:
+    """Write the table of contents with its captions translated to ``path``."""
+    toc = yaml.safe_load(TOC.read_text())
+    captions = read(catalogue_path(TOC.stem))
+    for part in toc.get("parts", []):
+        message = captions.get(part["caption"])
+        if message is not None and message.string:
+            part["caption"] = message.string
+    path.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def update(templates: dict[str, Catalog]) -> None:
@@ -173,6 +197,12 @@ def check(paths: Iterable[Path]) -> int:
             count += 1
     return count
 
+
+INTERFACE = {
+    "nb_code_prompt_show": "显示代码单元格",
+    "nb_code_prompt_hide": "隐藏代码单元格",
+}
+"""MyST-NB's words on the buttons of folded cells, which its own catalogues lack."""
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -212,13 +242,16 @@ def build(strict: bool = True) -> None:
     dictionary = BUILD / f"search_words.{LANGUAGE}.txt"
     dictionary.write_text("".join(f"{word}\n" for word in search_words()), encoding="utf-8")
     sphinx["config"]["html_search_options"] = {"dict": str(dictionary.resolve())}
+    sphinx["config"].update(INTERFACE)
+    toc_path = BUILD / f"_toc.{LANGUAGE}.yml"
+    translated_toc(toc_path)
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True))
     work = BUILD / LANGUAGE
     shutil.rmtree(work, ignore_errors=True)
     flags = ["-W", "-n", "--keep-going"] if strict else []
     subprocess.run(
-        [JUPYTER_BOOK, "build", ".", "--config", str(config_path), "--path-output",
-         str(work), *flags],
+        [JUPYTER_BOOK, "build", ".", "--config", str(config_path), "--toc", str(toc_path),
+         "--path-output", str(work), *flags],
         check=True,
     )
     target = BUILD / "html" / LANGUAGE
@@ -235,9 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("build", help="build the Chinese edition into _build/html/zh_CN")
     arguments = parser.parse_args(argv)
     if arguments.command == "update":
-        update(extract())
+        update({**extract(), TOC.stem: toc_template()})
     elif arguments.command == "check":
-        paths = [catalogue_path(page) for page in pages()]
+        paths = [catalogue_path(page) for page in [*pages(), TOC.stem]]
         missing = [path for path in paths if not path.exists()]
         for path in missing:
             print(f"{path}: no catalogue (run `make translations`)")
