@@ -39,8 +39,13 @@ def module_at(revision: str):
         capture_output=True,
         text=True,
     ).stdout
-    # Older revisions imported the LSTM's types from companion.interface, now companion.lstm.
-    source = source.replace("companion.interface", "companion.lstm")
+    # Older revisions imported the LSTM's types from companion.interface, now companion.lstm,
+    # and their time loop from companion._reference, whose functions companion._scan now has
+    # under other names.
+    source = source.replace("companion.interface", "companion.lstm").replace(
+        "from companion._reference import backprop_steps, run_steps",
+        "from companion._scan import scan as run_steps, scan_backward as backprop_steps",
+    )
     name = f"numpy_lstm_{revision}"
     path = Path(tempfile.mkdtemp()) / f"{name}.py"
     path.write_text(source)
