@@ -1,9 +1,10 @@
-"""Whether each NumPy fast path pays: a model's fast ``forward`` and ``gradients`` against its
+"""Whether a NumPy fast path pays: a model's fast ``forward`` and ``gradients`` against its
 readable reference (its step functions run by the time loop every NumPy model shares).
 
     python benchmarks/fast_paths.py [--out benchmarks/results] [--repeats 5]
 
-For every model that has both paths, every shape of
+The LSTM is the one model with a fast path (the GRU's and the vanilla RNN's were timed too,
+at commit 4e4e330, and removed: ``benchmarks/README.md``). At every shape of
 :data:`companion.analysis.benchmark.SHAPES`, float32 and float64, the forward pass and the
 forward + backward pass, the two calls run interleaved (one of each per round, after a
 warm-up call each). Writes ``fast_paths.csv``: the median seconds of each path and the median
@@ -19,16 +20,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench import case_arrays  # benchmarks/bench.py, beside this script
 
-from companion import GRUWeights, LSTMWeights, RNNWeights, numpy_gru, numpy_lstm, numpy_rnn
+from companion import numpy_lstm
 from companion.analysis.benchmark import CASE, SHAPES, time_interleaved
-
-MODELS = {
-    "lstm": (numpy_lstm, LSTMWeights),
-    "gru": (numpy_gru, GRUWeights),
-    "rnn": (numpy_rnn, RNNWeights),
-}
-"""The models with a fast path beside their reference: (module, weights type)."""
 
 
 def main() -> None:
@@ -37,36 +32,31 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     rows = []
-    for model, (module, weights_type) in MODELS.items():
-        for batch, time, input_size, hidden in SHAPES:
-            for dtype in ("float32", "float64"):
-                weights = weights_type.random(input_size, hidden, seed=0, dtype=dtype)
-                rng = np.random.default_rng(1)
-                x = rng.standard_normal((batch, time, input_size)).astype(dtype)
-                d_outputs = rng.standard_normal((batch, time, hidden)).astype(dtype)
-                for pass_name, function, arguments in (
-                    ("forward", "forward", (x, weights)),
-                    ("forward+backward", "gradients", (x, weights, d_outputs)),
-                ):
-                    calls = {
-                        "fast": partial(getattr(module, function), *arguments),
-                        "reference": partial(getattr(module, f"reference_{function}"), *arguments),
+    for shape in SHAPES:
+        for dtype in ("float32", "float64"):
+            weights, x, d_outputs = case_arrays(*shape, dtype)
+            for pass_name, function, arguments in (
+                ("forward", "forward", (x, weights)),
+                ("forward+backward", "gradients", (x, weights, d_outputs)),
+            ):
+                calls = {
+                    "fast": partial(getattr(numpy_lstm, function), *arguments),
+                    "reference": partial(getattr(numpy_lstm, f"reference_{function}"), *arguments),
+                }
+                seconds = time_interleaved(calls, dict.fromkeys(calls, args.repeats))
+                ratios = np.asarray(seconds["reference"]) / np.asarray(seconds["fast"])
+                low, median, high = np.quantile(ratios, [0.25, 0.5, 0.75])
+                rows.append(
+                    {
+                        "model": "lstm",
+                        **dict(zip(CASE, (*shape, dtype, pass_name), strict=True)),
+                        "fast": float(np.median(seconds["fast"])),
+                        "reference": float(np.median(seconds["reference"])),
+                        "speed_up": median,
+                        "speed_up_low": low,
+                        "speed_up_high": high,
                     }
-                    seconds = time_interleaved(calls, dict.fromkeys(calls, args.repeats))
-                    ratios = np.asarray(seconds["reference"]) / np.asarray(seconds["fast"])
-                    low, median, high = np.quantile(ratios, [0.25, 0.5, 0.75])
-                    case = (batch, time, input_size, hidden, dtype, pass_name)
-                    rows.append(
-                        {
-                            "model": model,
-                            **dict(zip(CASE, case, strict=True)),
-                            "fast": float(np.median(seconds["fast"])),
-                            "reference": float(np.median(seconds["reference"])),
-                            "speed_up": median,
-                            "speed_up_low": low,
-                            "speed_up_high": high,
-                        }
-                    )
+                )
     table = pd.DataFrame(rows)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "fast_paths.csv", index=False, float_format="%.6g")
