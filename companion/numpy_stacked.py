@@ -53,8 +53,6 @@ def forward(
     (layers * directions, batch, hidden); mask: None or boolean (batch, time).
     Returns StackedOutput(outputs (batch, time, directions * hidden), h, c)."""
     inputs = prepare(x, weights, initial_state, mask)
-    if inputs.x.size == 0:
-        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
     layer_inputs, h, c = _run(inputs, weights)
     return SIGNATURE.output(layer_inputs[-1], np.stack(h), np.stack(c))
 
@@ -77,8 +75,6 @@ def gradients(
     inputs, (d_above, d_h, d_c) = prepare_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c
     )
-    if inputs.x.size == 0:
-        return SIGNATURE.empty_gradients(weights, inputs.x, (d_above, d_h, d_c))
     layer_inputs, _, _ = _run(inputs, weights)
     hidden, directions = weights.hidden_size, weights.directions
     h0, c0 = inputs.states
