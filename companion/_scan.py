@@ -1,5 +1,6 @@
-"""The one time loop of every NumPy recurrent model, forwards and backwards: Keras's masking,
-``go_backwards`` and empty input are handled here, once.
+"""The one time loop of every NumPy recurrent model's readable path, forwards and backwards:
+Keras's masking, ``go_backwards`` and empty input are handled here, once. (The LSTM's fused
+fast path, ``numpy_lstm.forward`` and ``gradients``, has its own loop, tested against this.)
 
 A model writes one time step as a pair of functions (the CS231n shape), its states spelled
 out (``h``, or ``h, c``)::
@@ -11,6 +12,9 @@ out (``h``, or ``h, c``)::
         the gradients of a scalar loss with respect to the step's input, its states and each
         array of ``weights.arrays()`` (this step's share of the sums over time), given those
         with respect to its next states.
+
+The loop passes ``weights`` and ``cache`` by keyword, so that a step whose number of states
+depends on its weights (an LSTM variant's) can take them after ``*states``.
 
 :func:`scan` runs the steps over a sequence and :func:`scan_backward` runs them back, from
 the last step to the first. Masking follows Keras: where ``mask[b, t]`` is False, step t
