@@ -10,7 +10,9 @@ working tree's version comes last, as "current". Writes ``before_after.csv``: th
 seconds of each version, the speed-up of the current one over the first, and for each
 version the median ratio of a round to the ``nn.LSTM`` run of the same round with its
 quartiles over the rounds (``<version> ratio``, ``ratio_low``, ``ratio_high``): on a busy
-machine the ratios vary less than the seconds.
+machine the ratios vary less than the seconds. ``paired`` is the median over the rounds of the
+first version's time over the current one's in the same round (above 1: the current one is
+faster), with its quartiles.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from bench import cases  # benchmarks/bench.py, beside this script
+from bench import case_arrays, cases  # benchmarks/bench.py, beside this script
 
-from companion import LSTMWeights, numpy_lstm
+from companion import numpy_lstm
 from companion.analysis.benchmark import CASE, REFERENCE, SHAPES, time_interleaved
 
 
@@ -39,8 +41,13 @@ def module_at(revision: str):
         capture_output=True,
         text=True,
     ).stdout
-    # Older revisions imported the LSTM's types from companion.interface, now companion.lstm.
-    source = source.replace("companion.interface", "companion.lstm")
+    # Older revisions imported the LSTM's types from companion.interface, now companion.lstm,
+    # and their time loop from companion._reference, whose functions companion._scan now has
+    # under other names.
+    source = source.replace("companion.interface", "companion.lstm").replace(
+        "from companion._reference import backprop_steps, run_steps",
+        "from companion._scan import scan as run_steps, scan_backward as backprop_steps",
+    )
     name = f"numpy_lstm_{revision}"
     path = Path(tempfile.mkdtemp()) / f"{name}.py"
     path.write_text(source)
@@ -62,10 +69,7 @@ def main() -> None:
     rows = []
     for batch, time, input_size, hidden in SHAPES:
         for dtype in ("float32", "float64"):
-            weights = LSTMWeights.random(input_size, hidden, seed=0, dtype=dtype)
-            rng = np.random.default_rng(1)
-            x = rng.standard_normal((batch, time, input_size)).astype(dtype)
-            d_outputs = rng.standard_normal((batch, time, hidden)).astype(dtype)
+            weights, x, d_outputs = case_arrays(batch, time, input_size, hidden, dtype)
             reference = cases(weights, x, d_outputs, keras_only=False)
             for pass_name, function in (("forward", "forward"), ("forward+backward", "gradients")):
                 arguments = (x, weights) if function == "forward" else (x, weights, d_outputs)
@@ -88,6 +92,10 @@ def main() -> None:
                             f"{version} ratio_high": high,
                         }
                     )
+                first, current = seconds[args.revisions[0]], seconds["current"]
+                paired = np.asarray(first) / np.asarray(current)
+                low, median, high = np.quantile(paired, [0.25, 0.5, 0.75])
+                row.update({"paired": median, "paired_low": low, "paired_high": high})
                 rows.append(row)
     table = pd.DataFrame(rows)
     table["speed_up"] = table[args.revisions[0]] / table["current"]

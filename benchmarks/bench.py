@@ -58,6 +58,18 @@ from companion.analysis.benchmark import (
 )
 
 
+def case_arrays(
+    batch: int, steps: int, input_size: int, hidden: int, dtype: str
+) -> tuple[LSTMWeights, np.ndarray, np.ndarray]:
+    """What every benchmark times at one shape and dtype, from the same seeds: the weights,
+    x (batch, steps, input_size) and d_outputs (batch, steps, hidden)."""
+    weights = LSTMWeights.random(input_size, hidden, seed=0, dtype=dtype)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((batch, steps, input_size)).astype(dtype)
+    d_outputs = rng.standard_normal((batch, steps, hidden)).astype(dtype)
+    return weights, x, d_outputs
+
+
 def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_only: bool):
     """The calls to time for one shape and dtype: {pass: {implementation: call}}: NumPy and
     PyTorch, or with ``keras_only`` Keras on this process's backend; ``nn.LSTM`` in both."""
@@ -248,12 +260,8 @@ def time_cases(keras_only: bool, repeats: int, keras_repeats: int, process: str)
     started = time.perf_counter()
     runs = []
     for shape in SHAPES:
-        batch, steps, input_size, hidden = shape
         for dtype in ("float32", "float64"):
-            weights = LSTMWeights.random(input_size, hidden, seed=0, dtype=dtype)
-            rng = np.random.default_rng(1)
-            x = rng.standard_normal((batch, steps, input_size)).astype(dtype)
-            d_outputs = rng.standard_normal((batch, steps, hidden)).astype(dtype)
+            weights, x, d_outputs = case_arrays(*shape, dtype)
             for pass_name, calls in cases(weights, x, d_outputs, keras_only).items():
                 counts = {
                     name: keras_repeats if name.endswith("eager") else repeats for name in calls

@@ -40,7 +40,7 @@ import numpy as np
 
 from companion._checks import reverse_time
 from companion._numeric import sigmoid
-from companion._reference import backprop_steps, run_steps
+from companion._scan import scan, scan_backward
 from companion.lstm import (
     SIGNATURE,
     LSTMCotangents,
@@ -109,7 +109,7 @@ def reference_forward(
     LSTMOutput(outputs (batch, time, hidden), h, c (batch, hidden)).
     """
     x, h0, c0, mask = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
-    outputs, (h, c), _ = run_steps(step_forward, weights, x, (h0, c0), mask, go_backwards)
+    outputs, (h, c), _ = scan(step_forward, weights, x, (h0, c0), mask, go_backwards)
     return SIGNATURE.output(outputs, h, c)
 
 
@@ -135,7 +135,7 @@ def reference_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     states, seeds = (h0, c0), (d_h, d_c)
-    d_weights, d_x, d_states = backprop_steps(
+    d_weights, d_x, d_states = scan_backward(
         step_forward, step_backward, weights, x, states, mask, go_backwards, d_outputs, seeds
     )
     return SIGNATURE.gradients(weights, d_weights, d_x, d_states)
@@ -195,28 +195,24 @@ def forward_with_cache(
 ) -> tuple[LSTMOutput, LSTMCache]:
     """:func:`forward`, also returning the :class:`LSTMCache` that :func:`backward` needs."""
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
-    # keep_cache defaults to True: the cache is never None here.
-    return _run(inputs, weights, go_backwards)  # type: ignore[return-value]
+    return _run(inputs, weights, go_backwards, keep_cache=True)
 
 
 def _run(
-    inputs: LSTMInputs, weights: LSTMWeights, go_backwards: bool, *, keep_cache: bool = True
-) -> tuple[LSTMOutput, LSTMCache | None]:
-    """The forward loop over validated inputs; the cache only when ``keep_cache``.
+    inputs: LSTMInputs, weights: LSTMWeights, go_backwards: bool, *, keep_cache: bool
+) -> tuple[LSTMOutput, LSTMCache]:
+    """The forward loop over validated inputs.
 
-    Every array the loop writes is allocated before it starts. Step t reads its state from
-    slot ``t % slots`` of the state and gate buffers and writes the next state to the slot
-    after it: with a cache there is a slot per step (plus one for the final state), so the
-    buffers become the cache; without, two slots are reused in turn. The views a step works
-    on are made once per slot, before the loop: without a cache the loop makes only the
-    views of its input projection and output.
+    Every array the loop writes is allocated before it starts. With ``keep_cache``, the
+    gates, tanh(c) and the state each step starts from get a row per step, which make the
+    cache; without, every step overwrites one row, and the cache, holding only the last
+    step, is for the caller to drop.
     """
     if go_backwards:
         inputs = reverse_time(inputs)
     x, h0, c0, mask = inputs
     batch, time, _ = x.shape
-    hidden = weights.hidden_size
-    dtype = weights.dtype
+    hidden, dtype = weights.hidden_size, weights.dtype
     # sigmoid(z) = tanh(z / 2) / 2 + 1 / 2: fold the halving into the columns of the three
     # sigmoid gates (exact, a power of two), so that one tanh call activates all four gates,
     # then scale and shift each column: by 1/2 and 1/2 for i, f, o; by 1 and 0 for g.
@@ -229,61 +225,38 @@ def _run(
     rows = x.reshape(time * batch, weights.input_size)
     projected = (rows @ kernel).reshape(time, batch, 4 * hidden)
     projected += weights.bias * scale
-    slots = time + 1 if keep_cache else 2
-    h_states, c_states = np.empty((2, slots, batch, hidden), dtype)
-    h_states[0], c_states[0] = h0, c0
-    gates = np.empty((max(slots - 1, 1), batch, 4 * hidden), dtype)
-    # Views of each gate in every slot: (slots - 1, batch, hidden) each.
-    gate_views = np.moveaxis(gates.reshape(len(gates), batch, 4, hidden), 2, 0)
-    tanh_c = np.empty((max(slots - 1, 1), batch, hidden), dtype)
-    # What step t works on, by slot: its state, the next state, its gates and tanh(c_new).
-    slot_views = [
-        (
-            h_states[slot],
-            c_states[slot],
-            h_states[(slot + 1) % slots],
-            c_states[(slot + 1) % slots],
-            gates[slot % len(gates)],
-            tanh_c[slot % len(gates)],
-            *gate_views[:, slot % len(gates)],
-        )
-        for slot in range(min(slots, time))
-    ]
+    steps = time if keep_cache else min(time, 1)
+    gates = np.empty((steps, batch, 4 * hidden), dtype)
+    gate_views = np.moveaxis(gates.reshape(steps, batch, 4, hidden), 2, 0)  # i, f, g, o
+    h_prev, c_prev, tanh_c = np.empty((3, steps, batch, hidden), dtype)
+    h, c = h0.copy(), c0.copy()  # the state, updated in place
     input_times_candidate = np.empty((batch, hidden), dtype)
     outputs = np.empty((batch, time, hidden), dtype)
     skipped = None if mask is None else ~mask.T[:, :, None]  # (time, batch, 1)
     for t in range(time):
-        h, c, h_new, c_new, step_gates, step_tanh_c, i, f, g, o = slot_views[t % slots]
+        row = t if keep_cache else 0
+        np.copyto(h_prev[row], h)
+        np.copyto(c_prev[row], c)
+        step_gates, step_tanh_c = gates[row], tanh_c[row]
         np.matmul(h, recurrent_kernel, out=step_gates)
         step_gates += projected[t]
         np.tanh(step_gates, out=step_gates)  # g = tanh(z_g); i, f, o = tanh(z / 2) so far
         step_gates *= scale
         step_gates += shift
-        np.multiply(f, c, out=c_new)  # c_new = f * c + i * g
+        i, f, g, o = gate_views[:, row]
+        np.multiply(f, c, out=c)  # c = f * c + i * g
         np.multiply(i, g, out=input_times_candidate)
-        c_new += input_times_candidate
-        np.tanh(c_new, out=step_tanh_c)
-        np.multiply(o, step_tanh_c, out=h_new)  # h_new = o * tanh(c_new)
-        outputs[:, t] = h_new
+        c += input_times_candidate
+        np.tanh(c, out=step_tanh_c)
+        np.multiply(o, step_tanh_c, out=h)  # h = o * tanh(c)
+        outputs[:, t] = h
         if skipped is not None:  # a masked sample keeps its state and repeats its output
-            np.copyto(h_new, h, where=skipped[t])
-            np.copyto(c_new, c, where=skipped[t])
+            np.copyto(h, h_prev[row], where=skipped[t])
+            np.copyto(c, c_prev[row], where=skipped[t])
             np.copyto(outputs[:, t], outputs[:, t - 1] if t else 0.0, where=skipped[t])
-    output = LSTMOutput(outputs, h_states[time % slots], c_states[time % slots])
-    if not keep_cache:
-        return output, None
     time_major_mask = None if mask is None else mask.T
-    cache = LSTMCache(
-        weights,
-        x,
-        time_major_mask,
-        gates[:time],
-        h_states[:time],
-        c_states[:time],
-        tanh_c[:time],
-        go_backwards,
-    )
-    return output, cache
+    cache = LSTMCache(weights, x, time_major_mask, gates, h_prev, c_prev, tanh_c, go_backwards)
+    return LSTMOutput(outputs, h, c), cache
 
 
 def backward(
@@ -401,5 +374,5 @@ def gradients(
     inputs, cotangents = prepare_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
-    _, cache = _run(inputs, weights, go_backwards)
+    _, cache = _run(inputs, weights, go_backwards, keep_cache=True)
     return _backward(cotangents, cache)

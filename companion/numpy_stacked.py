@@ -3,8 +3,7 @@
 Forwards, each layer runs :func:`companion.numpy_lstm.forward` once per direction (the
 backward direction with ``go_backwards=True``, its outputs flipped back to time order), from
 that direction's initial state and with the same mask. Backwards, each layer and direction
-runs the hand-written backpropagation of :mod:`companion.numpy_variants` for the variant
-without peepholes ("NP"), which is exactly this LSTM, from the top layer down.
+runs :func:`companion.numpy_lstm.gradients`, from the top layer down.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from companion import numpy_lstm, numpy_variants
+from companion import numpy_lstm
 from companion._checks import Inputs
 from companion.stacked import (
     SIGNATURE,
@@ -23,7 +22,6 @@ from companion.stacked import (
     prepare,
     prepare_gradients,
 )
-from companion.variants import VARIANTS, VariantWeights
 
 
 def _run(inputs: Inputs, weights: StackedWeights):
@@ -55,8 +53,6 @@ def forward(
     (layers * directions, batch, hidden); mask: None or boolean (batch, time).
     Returns StackedOutput(outputs (batch, time, directions * hidden), h, c)."""
     inputs = prepare(x, weights, initial_state, mask)
-    if inputs.x.size == 0:
-        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
     layer_inputs, h, c = _run(inputs, weights)
     return SIGNATURE.output(layer_inputs[-1], np.stack(h), np.stack(c))
 
@@ -79,8 +75,6 @@ def gradients(
     inputs, (d_above, d_h, d_c) = prepare_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c
     )
-    if inputs.x.size == 0:
-        return SIGNATURE.empty_gradients(weights, inputs.x, (d_above, d_h, d_c))
     layer_inputs, _, _ = _run(inputs, weights)
     hidden, directions = weights.hidden_size, weights.directions
     h0, c0 = inputs.states
@@ -92,9 +86,9 @@ def gradients(
         for direction, lstm in enumerate(weights.layers[index]):
             d_own = d_above[:, :, direction * hidden : (direction + 1) * hidden]
             state = index * directions + direction
-            g = numpy_variants.gradients(
+            g = numpy_lstm.gradients(
                 layer_inputs[index],
-                VariantWeights.from_lstm(lstm, VARIANTS["NP"]),
+                lstm,
                 d_own[:, ::-1] if direction else d_own,  # processing order
                 (h0[state], c0[state]),
                 d_h=d_h[state],

@@ -8,12 +8,10 @@ Same functions and signatures as :mod:`companion.numpy_lstm`, with :class:`Varia
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import numpy as np
 
-from companion._checks import reverse_time
 from companion._numeric import sigmoid
 from companion._scan import scan, scan_backward
 from companion.lstm import LSTMOutput
@@ -27,9 +25,16 @@ from companion.variants import (
 )
 
 
-def _step(weights: VariantWeights, x_t: np.ndarray, states: tuple[np.ndarray, ...]):
-    new_states, parts = cell_step(weights.variant, weights.arrays(), x_t, states, sigmoid, np.tanh)
-    return new_states, (x_t, states, parts)
+def step_forward(x_t: np.ndarray, *states: np.ndarray, weights: VariantWeights) -> tuple:
+    """One step of the variant: :func:`companion.variants.cell_step` in NumPy.
+
+    x_t: (batch, input_size); states: (h, c), and with ``full_gate_recurrence`` the three
+    gates of the step before, each (batch, hidden). Returns (*next_states, cache).
+    """
+    next_states, parts = cell_step(
+        weights.variant, weights.arrays(), x_t, states, sigmoid, np.tanh
+    )
+    return (*next_states, (x_t, states, parts, weights))
 
 
 def _sigmoid_grad(d_gate: np.ndarray, gate: np.ndarray | None) -> np.ndarray:
@@ -37,16 +42,22 @@ def _sigmoid_grad(d_gate: np.ndarray, gate: np.ndarray | None) -> np.ndarray:
     return np.zeros_like(d_gate) if gate is None else d_gate * gate * (1 - gate)
 
 
-def _step_backward(weights: VariantWeights, cache, d_new_states):
-    x_t, states, parts = cache
+def step_backward(*d_next_states: np.ndarray, cache: tuple) -> tuple[np.ndarray, ...]:
+    """The gradients of one step, walking :func:`step_forward` backwards.
+
+    d_next_states: the gradients with respect to the step's next states, each
+    (batch, hidden). Returns (d_x_t (batch, input_size), *d_states, *d_weights), the weight
+    gradients in the order of ``weights.arrays()``, this step's share of the sums over time.
+    """
+    x_t, states, parts, weights = cache
     variant = weights.variant
     kernel, recurrent_kernel, _, peephole, gate_kernel = weights.arrays()
     h, c = states[:2]
     i, f, g, o = parts["i"], parts["f"], parts["g"], parts["o"]
     squashed, c_new = parts["squashed"], parts["c_new"]
-    d_h_new, d_c_new = d_new_states[:2]
+    d_h_new, d_c_new = d_next_states[:2]
     zero = np.zeros_like(d_h_new)
-    d_i_gate, d_f_gate, d_o_gate = d_new_states[2:] or (zero, zero, zero)
+    d_i_gate, d_f_gate, d_o_gate = d_next_states[2:] or (zero, zero, zero)
     # h' = o * squashed(c')
     d_squashed = d_h_new if o is None else d_h_new * o
     d_a_o = _sigmoid_grad(d_h_new * squashed + d_o_gate, o)
@@ -78,7 +89,7 @@ def _step_backward(weights: VariantWeights, cache, d_new_states):
         d_gate_kernel = np.concatenate(states[2:], axis=1).T @ d_a_gates
         d_states += np.split(d_a_gates @ gate_kernel.T, 3, axis=1)
     d_weights = (x_t.T @ d_a, h.T @ d_a, d_a.sum(axis=0), d_peephole, d_gate_kernel)
-    return d_a @ kernel.T, d_states, d_weights
+    return d_a @ kernel.T, *d_states, *d_weights
 
 
 def forward(
@@ -95,9 +106,8 @@ def forward(
     mask: None or boolean (batch, time).
     Returns LSTMOutput(outputs (batch, time, hidden), h, c (batch, hidden)).
     """
-    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
-    x, states, mask = reverse_time(inputs) if go_backwards else inputs
-    outputs, states, _ = scan(partial(_step, weights), x, states, mask)
+    x, states, mask = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    outputs, states, _ = scan(step_forward, weights, x, states, mask, go_backwards)
     return SIGNATURE.output(outputs, states[0], states[1])
 
 
@@ -118,21 +128,11 @@ def gradients(
     d_outputs: (batch, time, hidden) in the processing order of ``outputs``; d_h, d_c:
     (batch, hidden) or None (zeros). Other arguments as :func:`forward`.
     """
-    inputs, (d_outputs, *seeds) = prepare_gradients(
+    (x, states, mask), (d_outputs, *seeds) = prepare_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
-    x, states, mask = reverse_time(inputs) if go_backwards else inputs
-    _, _, caches = scan(partial(_step, weights), x, states, mask)
-    seeds += [np.zeros_like(seeds[0])] * (len(states) - 2)
-    d_x, d_states, d_weights = scan_backward(
-        partial(_step_backward, weights),
-        caches,
-        d_outputs,
-        seeds,
-        mask,
-        weights.input_size,
-        [a.shape for a in weights.arrays()],
+    seeds += [np.zeros_like(seeds[0])] * (len(states) - 2)  # the gates full_gate_recurrence keeps
+    d_weights, d_x, d_states = scan_backward(
+        step_forward, step_backward, weights, x, states, mask, go_backwards, d_outputs, seeds
     )
-    if go_backwards:
-        d_x = d_x[:, ::-1]
     return SIGNATURE.gradients(weights, d_weights, d_x, d_states[:2])
