@@ -164,10 +164,10 @@ def reference_forward(
     None or (h0,), h0 (batch, hidden), mask None or boolean (batch, time); returns
     GRUOutput(outputs (batch, time, hidden), h (batch, hidden)).
     """
-    x, states, mask = prepare(
+    x, h0, mask = prepare(
         x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
     )
-    outputs, (h,), _ = run_steps(step_forward, weights, x, states, mask, go_backwards)
+    outputs, (h,), _ = run_steps(step_forward, weights, x, (h0,), mask, go_backwards)
     return SIGNATURE.output(outputs, h)
 
 
@@ -189,7 +189,7 @@ def reference_gradients(
     ``sum(outputs * d_outputs) + sum(h * d_h)``, as GRUGradients(kernel, recurrent_kernel,
     bias, x (batch, time, input_size), h0).
     """
-    (x, states, mask), (d_outputs, *d_states) = prepare_gradients(
+    (x, h0, mask), (d_outputs, d_h) = prepare_gradients(
         x,
         weights,
         d_outputs,
@@ -200,7 +200,7 @@ def reference_gradients(
         reset_after=reset_after,
     )
     d_weights, d_x, d_initial_states = backprop_steps(
-        step_forward, step_backward, weights, x, states, mask, go_backwards, d_outputs, d_states
+        step_forward, step_backward, weights, x, (h0,), mask, go_backwards, d_outputs, (d_h,)
     )
     return SIGNATURE.gradients(weights, d_weights, d_x, d_initial_states)
 
@@ -224,8 +224,8 @@ def forward(
     inputs = prepare(
         x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
     )
-    x, states, mask = reverse_time(inputs) if go_backwards else inputs
-    outputs, (h,), _ = scan(partial(_step, weights), x, states, mask)
+    x, h0, mask = reverse_time(inputs) if go_backwards else inputs
+    outputs, (h,), _ = scan(partial(_step, weights), x, (h0,), mask)
     return GRUOutput(outputs, h)
 
 
@@ -246,7 +246,7 @@ def gradients(
     d_outputs: (batch, time, hidden), in the processing order of ``outputs``;
     d_h: (batch, hidden) or None (zeros). Other arguments as :func:`forward`.
     """
-    inputs, (d_outputs, *d_states) = prepare_gradients(
+    inputs, (d_outputs, d_h) = prepare_gradients(
         x,
         weights,
         d_outputs,
@@ -256,13 +256,13 @@ def gradients(
         go_backwards=go_backwards,
         reset_after=reset_after,
     )
-    x, states, mask = reverse_time(inputs) if go_backwards else inputs
-    _, _, caches = scan(partial(_step, weights), x, states, mask)
+    x, h0, mask = reverse_time(inputs) if go_backwards else inputs
+    _, _, caches = scan(partial(_step, weights), x, (h0,), mask)
     d_x, (d_h0,), d_weights = scan_backward(
         partial(_step_backward, weights),
         caches,
         d_outputs,
-        d_states,
+        (d_h,),
         mask,
         weights.input_size,
         [a.shape for a in (weights.kernel, weights.recurrent_kernel, weights.bias)],

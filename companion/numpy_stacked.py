@@ -4,7 +4,8 @@ Forwards, each layer runs :func:`companion.numpy_lstm.forward` once per directio
 backward direction with ``go_backwards=True``, its outputs flipped back to time order), from
 that direction's initial state and with the same mask. Backwards, each layer and direction
 runs the hand-written backpropagation of :mod:`companion.numpy_variants` for the variant
-without peepholes ("NP"), which is exactly this LSTM, from the top layer down.
+without peepholes ("NP"), which is exactly this LSTM, from the top layer down. With
+``go_backwards`` the whole stack runs on the time-reversed inputs.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from companion import numpy_lstm, numpy_variants
-from companion._checks import Inputs
+from companion._checks import reverse_time
 from companion.stacked import (
     SIGNATURE,
     StackedGradients,
+    StackedInputs,
     StackedOutput,
     StackedWeights,
     prepare,
@@ -26,10 +28,10 @@ from companion.stacked import (
 from companion.variants import VARIANTS, VariantWeights
 
 
-def _run(inputs: Inputs, weights: StackedWeights):
+def _run(inputs: StackedInputs, weights: StackedWeights):
     """The input of every layer then the last layer's output, and the final h and c."""
     layer_inputs, h, c = [inputs.x], [], []
-    h0, c0 = inputs.states
+    h0, c0 = inputs.h0, inputs.c0
     for layer in weights.layers:
         outputs = []
         for direction, lstm in enumerate(layer):
@@ -49,15 +51,22 @@ def _run(inputs: Inputs, weights: StackedWeights):
 
 
 def forward(
-    x: Any, weights: StackedWeights, initial_state: Any = None, *, mask: Any = None
+    x: Any,
+    weights: StackedWeights,
+    initial_state: Any = None,
+    *,
+    mask: Any = None,
+    go_backwards: bool = False,
 ) -> StackedOutput:
     """x: (batch, time, input_size); initial_state: None (zeros) or (h0, c0), each
-    (layers * directions, batch, hidden); mask: None or boolean (batch, time).
-    Returns StackedOutput(outputs (batch, time, directions * hidden), h, c)."""
-    inputs = prepare(x, weights, initial_state, mask)
+    (layers * directions, batch, hidden); mask: None or boolean (batch, time);
+    go_backwards: the stack reads x reversed in time.
+    Returns StackedOutput(outputs (batch, time, directions * hidden), in processing order,
+    h, c)."""
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:
-        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
-    layer_inputs, h, c = _run(inputs, weights)
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
+    layer_inputs, h, c = _run(reverse_time(inputs) if go_backwards else inputs, weights)
     return SIGNATURE.output(layer_inputs[-1], np.stack(h), np.stack(c))
 
 
@@ -70,20 +79,24 @@ def gradients(
     d_h: Any = None,
     d_c: Any = None,
     mask: Any = None,
+    go_backwards: bool = False,
 ) -> StackedGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c).
 
-    d_outputs: (batch, time, directions * hidden); d_h, d_c: (layers * directions, batch,
-    hidden) or None (zeros). Other arguments as :func:`forward`.
+    d_outputs: (batch, time, directions * hidden), in the processing order of ``outputs``;
+    d_h, d_c: (layers * directions, batch, hidden) or None (zeros). Other arguments as
+    :func:`forward`; the gradient of x is in the order of the x passed.
     """
     inputs, (d_above, d_h, d_c) = prepare_gradients(
-        x, weights, d_outputs, initial_state, mask, d_h, d_c
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     if inputs.x.size == 0:
         return SIGNATURE.empty_gradients(weights, inputs.x, (d_above, d_h, d_c))
+    if go_backwards:
+        inputs = reverse_time(inputs)
     layer_inputs, _, _ = _run(inputs, weights)
     hidden, directions = weights.hidden_size, weights.directions
-    h0, c0 = inputs.states
+    h0, c0 = inputs.h0, inputs.c0
     d_h0, d_c0 = np.zeros_like(h0), np.zeros_like(c0)
     d_weights: list[np.ndarray] = []
     for index in reversed(range(len(weights.layers))):
@@ -107,4 +120,5 @@ def gradients(
             layer_grads += [g.kernel, g.recurrent_kernel, g.bias]
         d_weights = layer_grads + d_weights
         d_above = d_input
-    return SIGNATURE.gradients(weights, d_weights, d_above, (d_h0, d_c0))
+    d_x = d_above[:, ::-1] if go_backwards else d_above
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))

@@ -96,7 +96,8 @@ def forward(
     Returns LSTMOutput(outputs (batch, time, hidden), h, c (batch, hidden)).
     """
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
-    x, states, mask = reverse_time(inputs) if go_backwards else inputs
+    x, h0, c0, mask = reverse_time(inputs) if go_backwards else inputs
+    states = weights.variant.initial_states(h0, c0)
     outputs, states, _ = scan(partial(_step, weights), x, states, mask)
     return SIGNATURE.output(outputs, states[0], states[1])
 
@@ -121,7 +122,8 @@ def gradients(
     inputs, (d_outputs, *seeds) = prepare_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
-    x, states, mask = reverse_time(inputs) if go_backwards else inputs
+    x, h0, c0, mask = reverse_time(inputs) if go_backwards else inputs
+    states = weights.variant.initial_states(h0, c0)
     _, _, caches = scan(partial(_step, weights), x, states, mask)
     seeds += [np.zeros_like(seeds[0])] * (len(states) - 2)
     d_x, d_states, d_weights = scan_backward(
