@@ -281,7 +281,7 @@ class Signature:
         step): no outputs, and the final states are the initial ``states``."""
         batch, time, _ = x.shape
         outputs = np.zeros((batch, time, self.output_size(weights)), weights.dtype)
-        return self.output_type(outputs, *states[: len(self.state_names)])
+        return self.output_type(outputs, *states)
 
     def empty_gradients(self, weights: Any, x: np.ndarray, cotangents: Sequence[Any]) -> Any:
         """The gradients of a call with nothing to compute, x of size 0: zero for the
