@@ -1,17 +1,17 @@
 """The one validation layer of every model and backend.
 
 Each model declares once, in its own module, what its calls take and return: a
-:class:`Signature` (weights type, state names, result types). Every backend validates through
-it before it computes anything, so bad input gets the same clear error whichever framework
-was asked, no framework ever sees it, and a call with no sample or no time step gets the same
-empty result everywhere.
+:class:`Signature` (weights type, state names, the types of its validated inputs and of its
+results). Every backend validates through it before it computes anything, so bad input gets
+the same clear error whichever framework was asked, no framework ever sees it, and a call
+with no sample or no time step gets the same empty result everywhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -118,19 +118,6 @@ def flag(name: str, value: Any) -> bool:
     return bool(value)
 
 
-class Inputs(NamedTuple):
-    """Validated inputs of a recurrent layer: NumPy arrays in the weights' dtype.
-
-    x: (batch, time, input_size); states: tuple of arrays, one per state, each shaped as
-    :meth:`Signature.state_shape` says ((batch, hidden) for one layer); mask: (batch, time)
-    bool, or None.
-    """
-
-    x: np.ndarray
-    states: tuple[np.ndarray, ...]
-    mask: np.ndarray | None
-
-
 WithTime = TypeVar("WithTime", bound=tuple)
 
 
@@ -146,20 +133,33 @@ class Signature:
     """What one model's calls take and return, declared once in the model's module (for
     example ``companion.lstm.SIGNATURE``); every backend of the model validates through it.
 
-    weights_type:   the weights class, e.g. LSTMWeights
-    state_names:    the states a caller may pass as ``initial_state``, e.g. ("h0", "c0");
-                    the loss weights of the final states are named after them ("d_h", "d_c")
-    output_type:    the forward result, (outputs, *final states)
-    gradients_type: the gradients, (*weight arrays, x, *initial states)
+    weights_type:    the weights class, e.g. LSTMWeights
+    state_names:     the states a caller may pass as ``initial_state``, e.g. ("h0", "c0");
+                     the loss weights of the final states are named after them ("d_h", "d_c")
+    output_type:     the forward result, (outputs, *final states)
+    gradients_type:  the gradients, (*weight arrays, x, *initial states)
+    inputs_type:     the validated arguments of a call, (x, *initial states, mask)
+    cotangents_type: the validated loss weights of a gradient call, (d_outputs, d_h, ...)
     """
 
     weights_type: type
     state_names: tuple[str, ...]
     output_type: type
     gradients_type: type
+    inputs_type: type
+    cotangents_type: type
 
     STATE_AXES: ClassVar[str] = "(batch, hidden)"
     OUTPUT_AXES: ClassVar[str] = "(batch, time, hidden)"
+
+    def __post_init__(self) -> None:
+        expected = (
+            (self.inputs_type, ("x", *self.state_names, "mask")),
+            (self.cotangents_type, ("d_outputs", *self.seed_names)),
+        )
+        for kind, fields in expected:
+            if getattr(kind, "_fields", None) != fields:
+                raise TypeError(f"{kind.__name__} must be a named tuple with fields {fields}")
 
     @property
     def seed_names(self) -> tuple[str, ...]:
@@ -181,12 +181,13 @@ class Signature:
         initial_state: Any = None,
         mask: Any = None,
         go_backwards: Any = False,
-    ) -> Inputs:
+    ) -> Any:
         """Validate and convert a call's arguments; raise before any computation.
 
         x: (batch, time, input_size); ``initial_state`` None (zeros) or one array per name in
         ``state_names`` (a tuple or list; a model with one state also takes the bare array);
-        mask: None or boolean (batch, time); go_backwards: a bool.
+        mask: None or boolean (batch, time); go_backwards: a bool. Returns the model's
+        inputs type, (x, *initial states, mask), the arrays in the weights' dtype.
         """
         if not isinstance(weights, self.weights_type):
             raise TypeError(
@@ -214,7 +215,11 @@ class Signature:
                 raise ValueError(
                     f"mask must have shape (batch, time) = {(batch, time)}; got {mask.shape}"
                 )
-        return Inputs(x, states, mask)
+        return self.inputs_type(x, *states, mask)
+
+    def states(self, inputs: Any) -> tuple[np.ndarray, ...]:
+        """The initial states of validated ``inputs``, in the order of :attr:`state_names`."""
+        return tuple(getattr(inputs, name) for name in self.state_names)
 
     def _states(
         self, initial_state: Any, shape: tuple[int, ...], dtype: np.dtype
@@ -245,12 +250,12 @@ class Signature:
 
     def cotangents(
         self, weights: Any, batch: int, time: int, d_outputs: Any, **d_states: Any
-    ) -> tuple[np.ndarray, ...]:
+    ) -> Any:
         """Validate the loss weights of a gradient call, the loss being
         ``sum(outputs * d_outputs) + sum(h * d_h) + ...``: ``d_outputs`` (batch, time,
         output size) is required, each of ``d_states`` (named as :attr:`seed_names`) is None
-        (zeros) or shaped like the state. Returns (d_outputs, *d_states), in the weights'
-        dtype, in the order of :attr:`seed_names`."""
+        (zeros) or shaped like the state. Returns the model's cotangents type,
+        (d_outputs, *d_states) in the order of :attr:`seed_names`, in the weights' dtype."""
         outputs_shape = (batch, time, self.output_size(weights))
         if d_outputs is None:
             raise TypeError(
@@ -264,7 +269,7 @@ class Signature:
             _cotangent(name, d_states.get(name), self.STATE_AXES, state_shape, weights.dtype)
             for name in self.seed_names
         ]
-        return tuple(arrays)
+        return self.cotangents_type(*arrays)
 
     def output(self, outputs: Any, *final_states: Any) -> Any:
         """The model's output type, every array a C-contiguous NumPy array (a framework may
@@ -276,7 +281,7 @@ class Signature:
         step): no outputs, and the final states are the initial ``states``."""
         batch, time, _ = x.shape
         outputs = np.zeros((batch, time, self.output_size(weights)), weights.dtype)
-        return self.output_type(outputs, *states[: len(self.state_names)])
+        return self.output_type(outputs, *states)
 
     def empty_gradients(self, weights: Any, x: np.ndarray, cotangents: Sequence[Any]) -> Any:
         """The gradients of a call with nothing to compute, x of size 0: zero for the

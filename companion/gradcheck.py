@@ -56,12 +56,6 @@ def relative_error(analytic: Any, numeric: Any) -> float:
     return max_difference(analytic, numeric) / scale
 
 
-def _options(mask: Any, go_backwards: Any) -> dict[str, Any]:
-    """The keyword arguments of a call: stacked layers take no ``go_backwards``, so it is
-    passed only when it is not False."""
-    return {"mask": mask} | ({} if go_backwards is False else {"go_backwards": go_backwards})
-
-
 def finite_differences(
     x: Any,
     weights: Any,
@@ -91,14 +85,17 @@ def finite_differences(
     inputs = signature.inputs(x, weights, initial_state, mask, go_backwards)
     batch, time, _ = inputs.x.shape
     d_outputs, *seeds = signature.cotangents(weights, batch, time, d_outputs, **d_states)
-    options = _options(inputs.mask, go_backwards)
     weight_arrays = [np.array(a) for a in weights.arrays()]  # writable copies
     x_array = np.array(inputs.x)
-    state_arrays = [np.array(s) for s in inputs.states]
+    state_arrays = [np.array(s) for s in signature.states(inputs)]
 
     def loss() -> float:
         output = backend.forward(
-            x_array, weights.with_arrays(weight_arrays), tuple(state_arrays), **options
+            x_array,
+            weights.with_arrays(weight_arrays),
+            tuple(state_arrays),
+            mask=inputs.mask,
+            go_backwards=go_backwards,
         )
         terms = [np.sum(output[0] * d_outputs)]
         terms += [np.sum(final * seed) for final, seed in zip(output[1:], seeds, strict=True)]
@@ -144,7 +141,7 @@ def gradcheck(
     """
     model, _ = model_of(weights)
     backend = backend or backend_module("numpy", model)
-    options = _options(mask, go_backwards)
+    options = {"mask": mask, "go_backwards": go_backwards}
     numeric = finite_differences(
         x, weights, d_outputs, initial_state, step=step, backend=backend, **options, **d_states
     )

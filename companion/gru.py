@@ -1,6 +1,7 @@
 """What every GRU backend takes and returns (the GRU's counterpart of ``lstm``).
 
-:data:`SIGNATURE` declares the GRU's one state (h0) and result types once.
+:data:`SIGNATURE` declares the GRU's one state (h0), its validated inputs and its result types
+once.
 ``companion.numpy_gru``, ``keras_gru`` and ``torch_gru`` all call :func:`prepare` (or
 :func:`prepare_gradients`) first, so bad input gets the same clear error from each, and all
 return NumPy arrays.
@@ -12,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import Inputs, Signature, flag
+from companion._checks import Signature, flag
 from companion.weights import GRUWeights
 
 
@@ -41,7 +42,29 @@ class GRUGradients(NamedTuple):
     h0: np.ndarray
 
 
-SIGNATURE = Signature(GRUWeights, ("h0",), GRUOutput, GRUGradients)
+class GRUInputs(NamedTuple):
+    """Validated arguments of a GRU call, in the weights' dtype.
+
+    x: (batch, time, input_size); h0: (batch, hidden); mask: (batch, time) bool or None.
+    """
+
+    x: np.ndarray
+    h0: np.ndarray
+    mask: np.ndarray | None
+
+
+class GRUCotangents(NamedTuple):
+    """Validated weights of the loss terms, in the weights' dtype.
+
+    d_outputs: (batch, time, hidden), in processing order like ``GRUOutput.outputs``;
+    d_h: (batch, hidden), zeros where not given.
+    """
+
+    d_outputs: np.ndarray
+    d_h: np.ndarray
+
+
+SIGNATURE = Signature(GRUWeights, ("h0",), GRUOutput, GRUGradients, GRUInputs, GRUCotangents)
 """What a GRU call takes and returns; every GRU backend validates through it."""
 
 
@@ -53,7 +76,7 @@ def prepare(
     reset_after: Any = None,
     *,
     go_backwards: Any = False,
-) -> Inputs:
+) -> GRUInputs:
     """Validate a GRU call's arguments; ``initial_state`` is None, the array h0 or a 1-tuple
     (h0,). ``reset_after`` None means the weights' layout; a bool must match it."""
     inputs = SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
@@ -76,13 +99,12 @@ def prepare_gradients(
     *,
     go_backwards: Any = False,
     reset_after: Any = None,
-) -> tuple[Inputs, tuple[np.ndarray, np.ndarray]]:
+) -> tuple[GRUInputs, GRUCotangents]:
     """Validate a ``gradients`` call: the arguments of :func:`prepare`, then d_outputs
-    (batch, time, hidden) and d_h (batch, hidden) or None. Returns the inputs and
-    (d_outputs, d_h) in the weights' dtype."""
+    (batch, time, hidden) and d_h (batch, hidden) or None. Returns the inputs and the
+    cotangents, in the weights' dtype."""
     inputs = prepare(
         x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
     )
     batch, time, _ = inputs.x.shape
-    d_outputs, d_h = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h)
-    return inputs, (d_outputs, d_h)
+    return inputs, SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h)

@@ -50,10 +50,10 @@ def forward(
         x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
     gru = reused_layer(layer, weights, key=(weights.reset_after,), go_backwards=go_backwards)
     return SIGNATURE.output(
-        *evaluate(lambda: run_layer(gru, inputs.x, inputs.states, inputs.mask, go_backwards))
+        *evaluate(lambda: run_layer(gru, inputs.x, [inputs.h0], inputs.mask, go_backwards))
     )
 
 
@@ -91,7 +91,7 @@ def gradients(
         lambda x_t, states: run_layer(gru, x_t, states, inputs.mask, go_backwards),
         gru.trainable_weights,
         inputs.x,
-        inputs.states,
+        [inputs.h0],
         cotangents,
     )
     return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0,))

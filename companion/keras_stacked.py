@@ -5,7 +5,9 @@ Same functions as :mod:`companion.numpy_stacked`.
 
 ``Bidirectional`` sets its layers' ``zero_output_for_mask``, so that a masked step outputs
 zeros; it is set back to False here, so that a masked step repeats its previous output in
-every layer, as a plain Keras ``LSTM`` (and every backend of the companion) does.
+every layer, as a plain Keras ``LSTM`` (and every backend of the companion) does. With
+``go_backwards`` the stack runs on the time-reversed inputs (what a Keras stack whose first
+layer has ``go_backwards=True`` computes; see :mod:`companion.stacked`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from companion._checks import reverse_time
 from companion._keras_tools import (
     evaluate,
     keras,
@@ -88,16 +91,22 @@ def _run(x: Any, built: list, states: list[Any], mask: np.ndarray | None) -> lis
 
 @scoped
 def forward(
-    x: Any, weights: StackedWeights, initial_state: Any = None, *, mask: Any = None
+    x: Any,
+    weights: StackedWeights,
+    initial_state: Any = None,
+    *,
+    mask: Any = None,
+    go_backwards: bool = False,
 ) -> StackedOutput:
-    """x: (batch, time, input_size); initial_state: None (zeros) or (h0, c0), each
-    (layers * directions, batch, hidden); mask: None or boolean (batch, time).
-    Returns StackedOutput(outputs (batch, time, directions * hidden), h, c)."""
-    inputs = prepare(x, weights, initial_state, mask)
+    """Arguments and result as :func:`companion.numpy_stacked.forward`."""
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
+    if go_backwards:
+        inputs = reverse_time(inputs)
     built = reused_layer(layers, weights, key=_directions(weights))
-    outputs, *states = evaluate(lambda: _run(inputs.x, built, inputs.states, inputs.mask))
+    initial = [inputs.h0, inputs.c0]
+    outputs, *states = evaluate(lambda: _run(inputs.x, built, initial, inputs.mask))
     count = len(states) // 2
     return SIGNATURE.output(outputs, np.stack(states[:count]), np.stack(states[count:]))
 
@@ -112,22 +121,28 @@ def gradients(
     d_h: Any = None,
     d_c: Any = None,
     mask: Any = None,
+    go_backwards: bool = False,
 ) -> StackedGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c), from
-    the backend's automatic differentiation."""
+    the backend's automatic differentiation. Arguments as
+    :func:`companion.numpy_stacked.gradients`."""
     inputs, (d_outputs, d_h, d_c) = prepare_gradients(
-        x, weights, d_outputs, initial_state, mask, d_h, d_c
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     if inputs.x.size == 0:
         return SIGNATURE.empty_gradients(weights, inputs.x, (d_outputs, d_h, d_c))
+    if go_backwards:
+        inputs = reverse_time(inputs)
     built = reused_layer(layers, weights, key=_directions(weights))
     variables = [variable for layer in built for variable in layer.trainable_weights]
     grads = autodiff_gradients(
         lambda x_tensor, states: _run(x_tensor, built, states, inputs.mask),
         variables,
         inputs.x,
-        inputs.states,
+        [inputs.h0, inputs.c0],
         [d_outputs, *d_h, *d_c],
     )
     *d_weights, d_x, d_h0, d_c0 = grads
+    if go_backwards:
+        d_x = d_x[:, ::-1]
     return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))

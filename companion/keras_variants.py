@@ -93,11 +93,12 @@ def forward(
     """
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
     rnn = reused_layer(
         layer, weights, key=(weights.variant,), write=_write, go_backwards=go_backwards
     )
-    results = evaluate(lambda: run_layer(rnn, inputs.x, inputs.states, inputs.mask, go_backwards))
+    states = weights.variant.initial_states(inputs.h0, inputs.c0)
+    results = evaluate(lambda: run_layer(rnn, inputs.x, states, inputs.mask, go_backwards))
     return SIGNATURE.output(*results[:3])
 
 
@@ -128,7 +129,7 @@ def gradients(
         lambda x_t, states: run_layer(rnn, x_t, states, inputs.mask, go_backwards)[:3],
         [getattr(rnn.cell, name) for name in _NAMES],
         inputs.x,
-        inputs.states,
+        weights.variant.initial_states(inputs.h0, inputs.c0),
         cotangents,
     )[:8]  # the zero gate states of full gate recurrence are no argument of the call
     return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))

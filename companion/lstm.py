@@ -1,6 +1,7 @@
 """What an LSTM takes and returns: the result types and the input validation of every backend.
 
-:data:`SIGNATURE` declares the LSTM's states (h0, c0) and result types once.
+:data:`SIGNATURE` declares the LSTM's states (h0, c0), its validated inputs and its result
+types once.
 ``companion.numpy_lstm``, ``companion.keras_lstm`` and ``companion.torch_lstm`` all call
 :func:`prepare` (or, for gradients, :func:`prepare_gradients`) first, so bad input gets the
 same clear error from each before any framework sees it, and all return an
@@ -73,7 +74,9 @@ class LSTMInputs(NamedTuple):
     mask: np.ndarray | None
 
 
-SIGNATURE = Signature(LSTMWeights, ("h0", "c0"), LSTMOutput, LSTMGradients)
+SIGNATURE = Signature(
+    LSTMWeights, ("h0", "c0"), LSTMOutput, LSTMGradients, LSTMInputs, LSTMCotangents
+)
 """What an LSTM call takes and returns; every LSTM backend validates through it."""
 
 
@@ -89,8 +92,7 @@ def prepare(
 
     Raises ``TypeError`` or ``ValueError`` naming what was expected and what came.
     """
-    x, (h0, c0), mask = SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
-    return LSTMInputs(x, h0, c0, mask)
+    return SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
 
 
 def prepare_gradients(
@@ -111,5 +113,4 @@ def prepare_gradients(
     """
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     batch, time, _ = inputs.x.shape
-    cotangents = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)
-    return inputs, LSTMCotangents(*cotangents)
+    return inputs, SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)

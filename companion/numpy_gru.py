@@ -114,10 +114,10 @@ def forward(
     bool that must match it.
     Returns GRUOutput(outputs (batch, time, hidden), h (batch, hidden)).
     """
-    x, states, mask = prepare(
+    x, h0, mask = prepare(
         x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
     )
-    outputs, (h,), _ = scan(step_forward, weights, x, states, mask, go_backwards)
+    outputs, (h,), _ = scan(step_forward, weights, x, (h0,), mask, go_backwards)
     return SIGNATURE.output(outputs, h)
 
 
@@ -138,7 +138,7 @@ def gradients(
     d_outputs: (batch, time, hidden), in the processing order of ``outputs``;
     d_h: (batch, hidden) or None (zeros). Other arguments as :func:`forward`.
     """
-    (x, states, mask), (d_outputs, *d_states) = prepare_gradients(
+    (x, h0, mask), (d_outputs, d_h) = prepare_gradients(
         x,
         weights,
         d_outputs,
@@ -149,6 +149,6 @@ def gradients(
         reset_after=reset_after,
     )
     d_weights, d_x, d_initial_states = scan_backward(
-        step_forward, step_backward, weights, x, states, mask, go_backwards, d_outputs, d_states
+        step_forward, step_backward, weights, x, (h0,), mask, go_backwards, d_outputs, (d_h,)
     )
     return SIGNATURE.gradients(weights, d_weights, d_x, d_initial_states)

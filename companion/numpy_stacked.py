@@ -3,7 +3,8 @@
 Forwards, each layer runs :func:`companion.numpy_lstm.forward` once per direction (the
 backward direction with ``go_backwards=True``, its outputs flipped back to time order), from
 that direction's initial state and with the same mask. Backwards, each layer and direction
-runs :func:`companion.numpy_lstm.gradients`, from the top layer down.
+runs :func:`companion.numpy_lstm.gradients`, from the top layer down. With
+``go_backwards`` the whole stack runs on the time-reversed inputs.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Any
 import numpy as np
 
 from companion import numpy_lstm
-from companion._checks import Inputs
+from companion._checks import reverse_time
 from companion.stacked import (
     SIGNATURE,
     StackedGradients,
+    StackedInputs,
     StackedOutput,
     StackedWeights,
     prepare,
@@ -24,10 +26,10 @@ from companion.stacked import (
 )
 
 
-def _run(inputs: Inputs, weights: StackedWeights):
+def _run(inputs: StackedInputs, weights: StackedWeights):
     """The input of every layer then the last layer's output, and the final h and c."""
     layer_inputs, h, c = [inputs.x], [], []
-    h0, c0 = inputs.states
+    h0, c0 = inputs.h0, inputs.c0
     for layer in weights.layers:
         outputs = []
         for direction, lstm in enumerate(layer):
@@ -47,13 +49,20 @@ def _run(inputs: Inputs, weights: StackedWeights):
 
 
 def forward(
-    x: Any, weights: StackedWeights, initial_state: Any = None, *, mask: Any = None
+    x: Any,
+    weights: StackedWeights,
+    initial_state: Any = None,
+    *,
+    mask: Any = None,
+    go_backwards: bool = False,
 ) -> StackedOutput:
     """x: (batch, time, input_size); initial_state: None (zeros) or (h0, c0), each
-    (layers * directions, batch, hidden); mask: None or boolean (batch, time).
-    Returns StackedOutput(outputs (batch, time, directions * hidden), h, c)."""
-    inputs = prepare(x, weights, initial_state, mask)
-    layer_inputs, h, c = _run(inputs, weights)
+    (layers * directions, batch, hidden); mask: None or boolean (batch, time);
+    go_backwards: the stack reads x reversed in time.
+    Returns StackedOutput(outputs (batch, time, directions * hidden), in processing order,
+    h, c)."""
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    layer_inputs, h, c = _run(reverse_time(inputs) if go_backwards else inputs, weights)
     return SIGNATURE.output(layer_inputs[-1], np.stack(h), np.stack(c))
 
 
@@ -66,18 +75,22 @@ def gradients(
     d_h: Any = None,
     d_c: Any = None,
     mask: Any = None,
+    go_backwards: bool = False,
 ) -> StackedGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c).
 
-    d_outputs: (batch, time, directions * hidden); d_h, d_c: (layers * directions, batch,
-    hidden) or None (zeros). Other arguments as :func:`forward`.
+    d_outputs: (batch, time, directions * hidden), in the processing order of ``outputs``;
+    d_h, d_c: (layers * directions, batch, hidden) or None (zeros). Other arguments as
+    :func:`forward`; the gradient of x is in the order of the x passed.
     """
     inputs, (d_above, d_h, d_c) = prepare_gradients(
-        x, weights, d_outputs, initial_state, mask, d_h, d_c
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
+    if go_backwards:
+        inputs = reverse_time(inputs)
     layer_inputs, _, _ = _run(inputs, weights)
     hidden, directions = weights.hidden_size, weights.directions
-    h0, c0 = inputs.states
+    h0, c0 = inputs.h0, inputs.c0
     d_h0, d_c0 = np.zeros_like(h0), np.zeros_like(c0)
     d_weights: list[np.ndarray] = []
     for index in reversed(range(len(weights.layers))):
@@ -101,4 +114,5 @@ def gradients(
             layer_grads += [g.kernel, g.recurrent_kernel, g.bias]
         d_weights = layer_grads + d_weights
         d_above = d_input
-    return SIGNATURE.gradients(weights, d_weights, d_above, (d_h0, d_c0))
+    d_x = d_above[:, ::-1] if go_backwards else d_above
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))

@@ -106,7 +106,8 @@ def forward(
     mask: None or boolean (batch, time).
     Returns LSTMOutput(outputs (batch, time, hidden), h, c (batch, hidden)).
     """
-    x, states, mask = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    x, h0, c0, mask = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
+    states = weights.variant.initial_states(h0, c0)
     outputs, states, _ = scan(step_forward, weights, x, states, mask, go_backwards)
     return SIGNATURE.output(outputs, states[0], states[1])
 
@@ -128,9 +129,10 @@ def gradients(
     d_outputs: (batch, time, hidden) in the processing order of ``outputs``; d_h, d_c:
     (batch, hidden) or None (zeros). Other arguments as :func:`forward`.
     """
-    (x, states, mask), (d_outputs, *seeds) = prepare_gradients(
+    (x, h0, c0, mask), (d_outputs, *seeds) = prepare_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
+    states = weights.variant.initial_states(h0, c0)
     seeds += [np.zeros_like(seeds[0])] * (len(states) - 2)  # the gates full_gate_recurrence keeps
     d_weights, d_x, d_states = scan_backward(
         step_forward, step_backward, weights, x, states, mask, go_backwards, d_outputs, seeds

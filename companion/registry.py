@@ -9,7 +9,8 @@ A model is registered in :data:`MODELS` under the name the crosscheck command ta
 ``stacked``): ``companion.m`` declares what it takes and returns (its ``SIGNATURE``) and
 ``companion.{b}_m`` computes it on backend ``b`` (:func:`backend_module`). Every LSTM variant
 runs in the ``variants`` modules, its weights saying which variant; "stacked" is a two-layer
-bidirectional LSTM, whose calls take no ``go_backwards`` (its backward direction is built in).
+bidirectional LSTM. Every model's calls take the same arguments (initial state, mask,
+``go_backwards``).
 """
 
 from __future__ import annotations
@@ -56,11 +57,10 @@ TOLERANCES = _backends.TOLERANCES
 
 class Model(NamedTuple):
     """How to draw a model's weights (``random_weights(input_size, hidden_size, seed=,
-    dtype=)``), the module suffix of its code, and whether its calls take ``go_backwards``."""
+    dtype=)``) and the module suffix of its code."""
 
     random_weights: Callable[..., Any]
     module: str
-    go_backwards: bool = True
 
 
 MODELS: dict[str, Model] = {
@@ -74,9 +74,7 @@ MODELS: dict[str, Model] = {
         for name, variant in VARIANTS.items()
     },
     "stacked": Model(
-        functools.partial(StackedWeights.random, num_layers=2, bidirectional=True),
-        "stacked",
-        go_backwards=False,
+        functools.partial(StackedWeights.random, num_layers=2, bidirectional=True), "stacked"
     ),
 }
 """The models, by the name the crosscheck command takes."""

@@ -1,7 +1,8 @@
 """What a vanilla RNN takes and returns: the result types and the input validation of every
 backend.
 
-:data:`SIGNATURE` declares the RNN's one state (h0) and result types once.
+:data:`SIGNATURE` declares the RNN's one state (h0), its validated inputs and its result types
+once.
 ``companion.numpy_rnn``, ``companion.keras_rnn`` and ``companion.torch_rnn`` all call
 :func:`prepare` (or, for gradients, :func:`prepare_gradients`) first and return an
 :class:`RNNOutput` or :class:`RNNGradients` of NumPy arrays.
@@ -55,7 +56,18 @@ class RNNInputs(NamedTuple):
     mask: np.ndarray | None
 
 
-SIGNATURE = Signature(RNNWeights, ("h0",), RNNOutput, RNNGradients)
+class RNNCotangents(NamedTuple):
+    """Validated weights of the loss terms, in the weights' dtype.
+
+    d_outputs: (batch, time, hidden), in processing order like ``RNNOutput.outputs``;
+    d_h: (batch, hidden), zeros where not given.
+    """
+
+    d_outputs: np.ndarray
+    d_h: np.ndarray
+
+
+SIGNATURE = Signature(RNNWeights, ("h0",), RNNOutput, RNNGradients, RNNInputs, RNNCotangents)
 """What a vanilla RNN call takes and returns; every RNN backend validates through it."""
 
 
@@ -72,8 +84,7 @@ def prepare(
     ``initial_state`` is None (zeros), the array h0 or a 1-tuple ``(h0,)``. Raises
     ``TypeError`` or ``ValueError`` naming what was expected and what came.
     """
-    x, (h0,), mask = SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
-    return RNNInputs(x, h0, mask)
+    return SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
 
 
 def prepare_gradients(
@@ -85,11 +96,10 @@ def prepare_gradients(
     d_h: Any = None,
     *,
     go_backwards: Any = False,
-) -> tuple[RNNInputs, tuple[np.ndarray, np.ndarray]]:
+) -> tuple[RNNInputs, RNNCotangents]:
     """Validate a ``gradients`` call: the arguments of :func:`prepare`, then d_outputs
     (batch, time, hidden) and d_h (batch, hidden) or None (zeros). Returns the inputs and
-    (d_outputs, d_h) as arrays in the weights' dtype."""
+    the cotangents, arrays in the weights' dtype."""
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     batch, time, _ = inputs.x.shape
-    d_outputs, d_h = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h)
-    return inputs, (d_outputs, d_h)
+    return inputs, SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h)

@@ -10,8 +10,18 @@ order: so the next layer's input size is 2 * hidden. ``keras.layers.Bidirectiona
 Initial and final states follow PyTorch's layout: (layers * directions, batch, hidden), index
 ``layer * directions + direction``. A mask (batch, time) applies to every layer, with Keras's
 meaning: a masked step keeps each direction's state and repeats its previous output.
-:data:`SIGNATURE` declares the states and result types once; every backend validates
-through it.
+:data:`SIGNATURE` declares the states, the validated inputs and the result types once; every
+backend validates through it.
+
+``go_backwards=True`` means what it means for one layer: the stack reads the sequence (and
+the mask) reversed in time, once, and returns its outputs in that processing order; the
+gradient of x comes back in the order of the x passed. That is what Keras computes for a
+stack whose first layer has ``go_backwards=True`` (for a ``Bidirectional`` first layer, its
+backward layer given with ``go_backwards=False``): that layer's outputs are in reversed order
+already, and the layers above read them as they come. ``go_backwards=True`` on every layer of
+a Keras stack would reverse the sequence again at every layer (the second would read it in
+time order), which is another model. PyTorch has no such flag; its backends run the stack on
+``x[:, ::-1]``.
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from companion._checks import Inputs, Signature, flag, float_dtype, integer
+from companion._checks import Signature, flag, float_dtype, integer
 from companion.weights import LSTMWeights, check_torch_module
 
 
@@ -239,6 +249,32 @@ class StackedGradients(NamedTuple):
         return [*self.weights.arrays(), self.x, self.h0, self.c0]
 
 
+class StackedInputs(NamedTuple):
+    """Validated arguments of a stacked call, in the weights' dtype.
+
+    x: (batch, time, input_size); h0, c0: (layers * directions, batch, hidden);
+    mask: (batch, time) bool or None.
+    """
+
+    x: np.ndarray
+    h0: np.ndarray
+    c0: np.ndarray
+    mask: np.ndarray | None
+
+
+class StackedCotangents(NamedTuple):
+    """Validated weights of the loss terms, in the weights' dtype.
+
+    d_outputs: (batch, time, directions * hidden), in processing order like
+    ``StackedOutput.outputs``; d_h, d_c: (layers * directions, batch, hidden), zeros where
+    not given.
+    """
+
+    d_outputs: np.ndarray
+    d_h: np.ndarray
+    d_c: np.ndarray
+
+
 class _StackedSignature(Signature):
     """A stack's states hold every layer and direction, (layers * directions, batch,
     hidden), its outputs both directions, and its weight gradients come as StackedWeights."""
@@ -263,17 +299,29 @@ class _StackedSignature(Signature):
         return StackedGradients(d_weights, *(np.ascontiguousarray(a) for a in (d_x, *d_states)))
 
 
-SIGNATURE = _StackedSignature(StackedWeights, ("h0", "c0"), StackedOutput, StackedGradients)
+SIGNATURE = _StackedSignature(
+    StackedWeights,
+    ("h0", "c0"),
+    StackedOutput,
+    StackedGradients,
+    StackedInputs,
+    StackedCotangents,
+)
 """What a stacked call takes and returns; every stacked backend validates through it."""
 
 
 def prepare(
-    x: Any, weights: StackedWeights, initial_state: Any = None, mask: Any = None
-) -> Inputs:
+    x: Any,
+    weights: StackedWeights,
+    initial_state: Any = None,
+    mask: Any = None,
+    *,
+    go_backwards: Any = False,
+) -> StackedInputs:
     """Validate a stacked call's arguments: x (batch, time, input_size); ``initial_state``
     None (zeros) or (h0, c0), each (layers * directions, batch, hidden); mask None or
-    boolean (batch, time)."""
-    return SIGNATURE.inputs(x, weights, initial_state, mask)
+    boolean (batch, time); go_backwards a bool."""
+    return SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
 
 
 def prepare_gradients(
@@ -284,14 +332,15 @@ def prepare_gradients(
     mask: Any = None,
     d_h: Any = None,
     d_c: Any = None,
-) -> tuple[Inputs, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    *,
+    go_backwards: Any = False,
+) -> tuple[StackedInputs, StackedCotangents]:
     """Validate a ``gradients`` call: the arguments of :func:`prepare`, then d_outputs
     (batch, time, directions * hidden) and d_h, d_c (layers * directions, batch, hidden) or
-    None. Returns the inputs and (d_outputs, d_h, d_c) in the weights' dtype."""
-    inputs = prepare(x, weights, initial_state, mask)
+    None. Returns the inputs and the cotangents, in the weights' dtype."""
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     batch, time, _ = inputs.x.shape
-    d_outputs, d_h, d_c = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)
-    return inputs, (d_outputs, d_h, d_c)
+    return inputs, SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)
 
 
 def directions_of(states: Sequence[np.ndarray], layer: int, directions: int) -> list[tuple]:

@@ -54,12 +54,12 @@ def forward(
     if not weights.reset_after:
         raise ValueError(_NO_RESET_BEFORE)
     if inputs.x.size == 0:  # no sample or no step: nn.GRU would reject it
-        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
     if go_backwards:
         inputs = reverse_time(inputs)
     with torch.no_grad():
         outputs, (h,) = run_module(
-            module(weights), tensor(inputs.x), (tensor(inputs.states[0]),), inputs.mask
+            module(weights), tensor(inputs.x), (tensor(inputs.h0),), inputs.mask
         )
     return SIGNATURE.output(outputs.numpy(), h.numpy())
 
@@ -96,7 +96,7 @@ def gradients(
     if go_backwards:
         inputs = reverse_time(inputs)
     gru = module(weights)
-    x_t, h0 = tensor(inputs.x, True), tensor(inputs.states[0], True)
+    x_t, h0 = tensor(inputs.x, True), tensor(inputs.h0, True)
     outputs, (h,) = run_module(gru, x_t, (h0,), inputs.mask)
     params = [gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0]
     d_ih, d_hh, d_bias_ih, d_bias_hh, d_x, d_h0 = backprop(

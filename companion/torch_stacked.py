@@ -3,7 +3,8 @@ bidirectional)``; gradients from autograd. Same functions as :mod:`companion.num
 
 PyTorch has no masks: a masked call runs layer by layer, each direction a one-layer
 ``nn.LSTM`` stepped with the mask by :func:`companion._torch_tools.run_module` (the backward
-direction on the time-reversed sequence, its outputs flipped back), as Keras does.
+direction on the time-reversed sequence, its outputs flipped back), as Keras does. With
+``go_backwards`` (which ``nn.LSTM`` lacks) the stack runs on the time-reversed inputs.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import numpy as np
 import torch
 
 from companion import torch_lstm
-from companion._checks import Inputs
+from companion._checks import reverse_time
 from companion._torch_tools import backprop, run_module, tensor
 from companion.stacked import (
     SIGNATURE,
     StackedGradients,
+    StackedInputs,
     StackedOutput,
     StackedWeights,
     prepare,
@@ -41,7 +43,10 @@ def module(weights: StackedWeights) -> torch.nn.LSTM:
 
 
 def _run(
-    weights: StackedWeights, inputs: Inputs, x: torch.Tensor, states: tuple[torch.Tensor, ...]
+    weights: StackedWeights,
+    inputs: StackedInputs,
+    x: torch.Tensor,
+    states: tuple[torch.Tensor, ...],
 ) -> tuple[tuple[torch.Tensor, ...], list[torch.nn.LSTM]]:
     """(outputs, h, c) and the modules that computed them: without a mask one
     ``nn.LSTM(num_layers, bidirectional)``, with one a one-layer ``nn.LSTM`` per layer and
@@ -71,16 +76,22 @@ def _run(
 
 
 def forward(
-    x: Any, weights: StackedWeights, initial_state: Any = None, *, mask: Any = None
+    x: Any,
+    weights: StackedWeights,
+    initial_state: Any = None,
+    *,
+    mask: Any = None,
+    go_backwards: bool = False,
 ) -> StackedOutput:
-    """x: (batch, time, input_size); initial_state: None (zeros) or (h0, c0), each
-    (layers * directions, batch, hidden); mask: None or boolean (batch, time).
-    Returns StackedOutput(outputs (batch, time, directions * hidden), h, c)."""
-    inputs = prepare(x, weights, initial_state, mask)
+    """Arguments and result as :func:`companion.numpy_stacked.forward`."""
+    inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:
-        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
+    if go_backwards:
+        inputs = reverse_time(inputs)
+    states = (tensor(inputs.h0), tensor(inputs.c0))
     with torch.no_grad():
-        results, _ = _run(weights, inputs, tensor(inputs.x), tuple(map(tensor, inputs.states)))
+        results, _ = _run(weights, inputs, tensor(inputs.x), states)
     return SIGNATURE.output(*(r.numpy() for r in results))
 
 
@@ -93,14 +104,20 @@ def gradients(
     d_h: Any = None,
     d_c: Any = None,
     mask: Any = None,
+    go_backwards: bool = False,
 ) -> StackedGradients:
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c), from autograd,
-    read back through the converters into Keras layout."""
-    inputs, seeds = prepare_gradients(x, weights, d_outputs, initial_state, mask, d_h, d_c)
+    read back through the converters into Keras layout. Arguments as
+    :func:`companion.numpy_stacked.gradients`."""
+    inputs, seeds = prepare_gradients(
+        x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
+    )
     if inputs.x.size == 0:
         return SIGNATURE.empty_gradients(weights, inputs.x, seeds)
+    if go_backwards:
+        inputs = reverse_time(inputs)
     x_tensor = tensor(inputs.x, True)
-    states = tuple(tensor(s, True) for s in inputs.states)
+    states = (tensor(inputs.h0, True), tensor(inputs.c0, True))
     results, modules = _run(weights, inputs, x_tensor, states)
     names, params = zip(
         *(item for lstm in modules for item in lstm.named_parameters()), strict=True
@@ -117,4 +134,6 @@ def gradients(
         d_weights = StackedWeights(
             tuple(tuple(next(read) for _ in layer) for layer in weights.layers)
         )
+    if go_backwards:
+        d_x = d_x[:, ::-1]
     return SIGNATURE.gradients(weights, d_weights.arrays(), d_x, (d_h0, d_c0))

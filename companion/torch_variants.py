@@ -70,12 +70,13 @@ def forward(
     """
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: nothing to run
-        return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
+        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
     if go_backwards:
         inputs = reverse_time(inputs)
+    states = weights.variant.initial_states(inputs.h0, inputs.c0)
     with torch.no_grad():
         outputs, states = VariantLSTM(weights)(
-            tensor(inputs.x), tuple(tensor(s) for s in inputs.states), inputs.mask
+            tensor(inputs.x), tuple(tensor(s) for s in states), inputs.mask
         )
     return SIGNATURE.output(outputs.numpy(), states[0].numpy(), states[1].numpy())
 
@@ -102,7 +103,9 @@ def gradients(
         inputs = reverse_time(inputs)
     module = VariantLSTM(weights)
     x_t = tensor(inputs.x, True)
-    states = tuple(tensor(s, True) for s in inputs.states)
+    states = tuple(
+        tensor(s, True) for s in weights.variant.initial_states(inputs.h0, inputs.c0)
+    )
     outputs, final = module(x_t, states, inputs.mask)
     *d_weights, d_x, d_h0, d_c0 = backprop(
         (outputs, final[0], final[1]), cotangents, [*module.params(), x_t, *states[:2]]

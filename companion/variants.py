@@ -32,8 +32,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion._checks import Inputs, Signature, float_dtype, real_array
-from companion.lstm import LSTMOutput
+from companion._checks import Signature, float_dtype, real_array
+from companion.lstm import LSTMCotangents, LSTMInputs, LSTMOutput
 from companion.weights import LSTMWeights, _KernelSizes
 
 
@@ -73,6 +73,13 @@ class LSTMVariant:
         """The layer's states: (h, c), plus the previous gates (i, f, o) for FGR."""
         gates = ("i0", "f0", "o0") if self.full_gate_recurrence else ()
         return SIGNATURE.state_names + gates
+
+    def initial_states(self, h0: np.ndarray, c0: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The states the cell starts from, as :attr:`state_names` names them: (h0, c0),
+        each (batch, hidden), then for full gate recurrence the previous gates (i, f, o),
+        zeros."""
+        gates = (np.zeros_like(h0),) * (len(self.state_names) - 2)
+        return (h0, c0, *gates)
 
     def used_blocks(self) -> tuple[bool, bool, bool, bool]:
         """Which of the four (i, f, g, o) column blocks of the kernels and bias are used."""
@@ -230,8 +237,11 @@ class VariantGradients(NamedTuple):
     c0: np.ndarray
 
 
-SIGNATURE = Signature(VariantWeights, ("h0", "c0"), LSTMOutput, VariantGradients)
-"""What a variant's call takes and returns; every variants backend validates through it."""
+SIGNATURE = Signature(
+    VariantWeights, ("h0", "c0"), LSTMOutput, VariantGradients, LSTMInputs, LSTMCotangents
+)
+"""What a variant's call takes and returns (what an LSTM call takes and returns, with the
+variant's gradients); every variants backend validates through it."""
 
 
 def prepare(
@@ -241,12 +251,10 @@ def prepare(
     mask: Any = None,
     *,
     go_backwards: Any = False,
-) -> Inputs:
-    """Validate a call's arguments (``initial_state``: None or (h0, c0)); the states
-    returned include the zero gate states of full gate recurrence."""
-    inputs = SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
-    extra = len(weights.variant.state_names) - len(SIGNATURE.state_names)
-    return inputs._replace(states=inputs.states + (np.zeros_like(inputs.states[0]),) * extra)
+) -> LSTMInputs:
+    """Validate a call's arguments (``initial_state``: None or (h0, c0)); the cell starts
+    from ``weights.variant.initial_states(h0, c0)``."""
+    return SIGNATURE.inputs(x, weights, initial_state, mask, go_backwards)
 
 
 def prepare_gradients(
@@ -259,14 +267,13 @@ def prepare_gradients(
     d_c: Any = None,
     *,
     go_backwards: Any = False,
-) -> tuple[Inputs, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+) -> tuple[LSTMInputs, LSTMCotangents]:
     """Validate a ``gradients`` call: the arguments of :func:`prepare`, then d_outputs
-    (batch, time, hidden) and d_h, d_c (batch, hidden) or None. Returns the inputs and
-    (d_outputs, d_h, d_c) in the weights' dtype."""
+    (batch, time, hidden) and d_h, d_c (batch, hidden) or None. Returns the inputs and the
+    cotangents, in the weights' dtype."""
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     batch, time, _ = inputs.x.shape
-    d_outputs, d_h, d_c = SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)
-    return inputs, (d_outputs, d_h, d_c)
+    return inputs, SIGNATURE.cotangents(weights, batch, time, d_outputs, d_h=d_h, d_c=d_c)
 
 
 Activation = Callable[[Any], Any]

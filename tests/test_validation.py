@@ -3,6 +3,8 @@ results, bool flags, bare single states, contiguous results, one gradient field 
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 from conftest import backend_params
@@ -19,8 +21,10 @@ from companion import (
     VariantGradients,
     VariantWeights,
 )
-from companion._checks import integer
-from companion.registry import BACKENDS, backend_module
+from companion._checks import Signature, integer
+from companion.lstm import LSTMCotangents, LSTMOutput
+from companion.registry import BACKENDS, backend_module, signature
+from companion.rnn import RNNInputs
 from companion.variants import VARIANTS
 
 INPUT, HIDDEN = 3, 4
@@ -91,9 +95,9 @@ def test_empty_batch_and_empty_time_give_the_empty_result(model, backend_name, b
     assert not any(np.any(a) for a in arrays[:3])  # no step: no weight gradient
 
 
-@pytest.mark.parametrize(("model", "backend_name"), every(("lstm", "gru", "rnn", "variant-fgr")))
+@pytest.mark.parametrize(("model", "backend_name"), every())
 @pytest.mark.parametrize("flag", ["no", 1, None])
-def test_go_backwards_must_be_a_bool(model, backend_name, flag):  # stacked has no such flag
+def test_go_backwards_must_be_a_bool(model, backend_name, flag):
     rng = np.random.default_rng(0)
     module, weights, x, initial, _, d_outputs, d_states = call_arguments(model, 2, 3, rng)
     backend = backend_module(backend_name, module)
@@ -161,9 +165,9 @@ def test_every_array_out_is_c_contiguous(model, backend_name, masked):
         model, 3, 4, rng, mask=masked
     )
     backend = backend_module(backend_name, module)
-    options = {} if model == "stacked" else {"go_backwards": True}
-    output = backend.forward(x, weights, initial, mask=mask, **options)
-    grads = backend.gradients(x, weights, d_outputs, initial, mask=mask, **options, **d_states)
+    options = {"mask": mask, "go_backwards": True}
+    output = backend.forward(x, weights, initial, **options)
+    grads = backend.gradients(x, weights, d_outputs, initial, **options, **d_states)
     grads = grads.arrays() if model == "stacked" else grads
     assert all(a.flags.c_contiguous for a in grads), [a.flags.c_contiguous for a in grads]
     assert all(a.flags.c_contiguous for a in output), [a.flags.c_contiguous for a in output]
@@ -186,6 +190,30 @@ def test_every_gradient_type_puts_the_weights_first_then_x_then_the_states(gradi
     }
     assert x >= 1
     assert fields[x + 1 :] in (("h0",), ("h0", "c0"))
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_every_model_validates_into_named_tuples_with_a_field_per_state(model):
+    rng = np.random.default_rng(0)
+    module, weights, x, initial, mask, d_outputs, d_states = call_arguments(
+        model, 2, 3, rng, mask=True
+    )
+    inputs, cotangents = importlib.import_module(f"companion.{module}").prepare_gradients(
+        x, weights, d_outputs, initial, mask, **d_states
+    )
+    names = signature(module).state_names
+    assert type(inputs)._fields == ("x", *names, "mask")
+    assert type(cotangents)._fields == ("d_outputs", *d_states)
+    for given, field in zip((x, *initial, mask), inputs, strict=True):
+        np.testing.assert_array_equal(field, given)
+    for given, field in zip((d_outputs, *d_states.values()), cotangents, strict=True):
+        np.testing.assert_array_equal(field, given)
+
+
+def test_a_signature_refuses_inputs_without_a_field_per_state():
+    expected = r"RNNInputs must be a named tuple with fields \('x', 'h0', 'c0', 'mask'\)"
+    with pytest.raises(TypeError, match=expected):
+        Signature(LSTMWeights, ("h0", "c0"), LSTMOutput, LSTMGradients, RNNInputs, LSTMCotangents)
 
 
 @pytest.mark.parametrize(

@@ -45,11 +45,6 @@ class Case:
             return "all together"
         return " + ".join(features) or "plain"
 
-    def options(self) -> dict[str, bool]:
-        """``go_backwards=True`` where the case reads backwards; nothing otherwise (stacked
-        layers take no ``go_backwards``)."""
-        return {"go_backwards": True} if self.go_backwards else {}
-
     def weights(self, dtype: Any) -> Any:
         """The model's weights for this case, drawn from ``seed`` in ``dtype``."""
         return MODELS[self.model].random_weights(
@@ -104,17 +99,15 @@ def standard_cases(
     hidden_size: int = 8,
     seed: int = 0,
 ) -> list[Case]:
-    """The cases the command line runs: plain, each feature alone, and all together
-    (stacked layers have no ``go_backwards``: their backward direction is built in)."""
+    """The cases the command line runs: plain, each feature alone, and all together."""
     if model not in MODELS:
         raise ValueError(f"model must be one of {sorted(MODELS)}; got {model!r}")
-    backwards = MODELS[model].go_backwards
     shapes = dict(batch=batch, time=time, input_size=input_size, hidden_size=hidden_size)
     switches = [
         {},
         {"initial_state": True},
         {"mask": True},
-        *([{"go_backwards": True}] if backwards else []),
-        {"initial_state": True, "mask": True, "go_backwards": backwards},
+        {"go_backwards": True},
+        {"initial_state": True, "mask": True, "go_backwards": True},
     ]
     return [Case(model, **shapes, seed=seed, **on) for on in switches]

@@ -40,7 +40,7 @@ def run(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...]:
         return keras_process(keras_backend).submit(run, "keras", case, dtype).result()
     module = backend_module(backend, case.model)
     x, weights, initial_state, mask = case.inputs(dtype)
-    return module.forward(x, weights, initial_state, mask=mask, **case.options())
+    return module.forward(x, weights, initial_state, mask=mask, go_backwards=case.go_backwards)
 
 
 def run_gradients(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...]:
@@ -61,7 +61,7 @@ def run_gradients(backend: str, case: Case, dtype: Any) -> tuple[np.ndarray, ...
         d_outputs,
         initial_state,
         mask=mask,
-        **case.options(),
+        go_backwards=case.go_backwards,
         **d_states,
     )
 
