@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, reused_layer, run_layer, scoped
-from companion._keras_tools import gradients as autodiff_gradients
+from companion._keras_tools import keras, reused_layer, scoped
 from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
 from companion.weights import GRUWeights
 
@@ -52,9 +51,7 @@ def forward(
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
     gru = reused_layer(layer, weights, key=(weights.reset_after,), go_backwards=go_backwards)
-    return SIGNATURE.output(
-        *evaluate(lambda: run_layer(gru, inputs.x, inputs.states, inputs.mask, go_backwards))
-    )
+    return SIGNATURE.output(*gru.forward(inputs.x, inputs.states, inputs.mask))
 
 
 @scoped
@@ -87,11 +84,5 @@ def gradients(
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     gru = reused_layer(layer, weights, key=(weights.reset_after,), go_backwards=go_backwards)
-    *d_weights, d_x, d_h0 = autodiff_gradients(
-        lambda x_t, states: run_layer(gru, x_t, states, inputs.mask, go_backwards),
-        gru.trainable_weights,
-        inputs.x,
-        inputs.states,
-        cotangents,
-    )
-    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0,))
+    found = gru.gradients(inputs.x, inputs.states, cotangents, inputs.mask)
+    return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

@@ -14,15 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from companion._keras_tools import (
-    evaluate,
-    keras,
-    reused_layer,
-    scoped,
-    started,
-    zero_before_start,
-)
-from companion._keras_tools import gradients as autodiff_gradients
+from companion._keras_tools import keras, reused_layer, scoped, started, zero_before_start
 from companion.stacked import (
     SIGNATURE,
     StackedGradients,
@@ -60,7 +52,7 @@ def _directions(weights: StackedWeights) -> tuple[int, ...]:
     return tuple(len(directions) for directions in weights.layers)
 
 
-def _run(x: Any, built: list, states: list[Any], mask: np.ndarray | None) -> list[Any]:
+def _run(built: list, x: Any, states: list[Any], mask: Any) -> list[Any]:
     """[outputs, h of every layer and direction..., c of every layer and direction...] from
     states [h0, c0], each (layers * directions, batch, hidden)."""
     h, c = [], []
@@ -72,7 +64,10 @@ def _run(x: Any, built: list, states: list[Any], mask: np.ndarray | None) -> lis
         ]  # h, c of each direction in turn
         x, *final = layer(x, initial_state=initial, mask=mask)
         if mask is not None:  # each direction's outputs before its first step: zero
-            reading_orders = (started(mask), started(mask, go_backwards=True)[:, ::-1])
+            reading_orders = (
+                started(mask),
+                keras.ops.flip(started(mask, go_backwards=True), axis=1),
+            )
             halves = keras.ops.split(x, directions, axis=-1)
             x = keras.ops.concatenate(
                 [
@@ -96,8 +91,8 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
-    built = reused_layer(layers, weights, key=_directions(weights))
-    outputs, *states = evaluate(lambda: _run(inputs.x, built, inputs.states, inputs.mask))
+    stack = reused_layer(layers, weights, key=_directions(weights), run=_run)
+    outputs, *states = stack.forward(inputs.x, inputs.states, inputs.mask)
     count = len(states) // 2
     return SIGNATURE.output(outputs, np.stack(states[:count]), np.stack(states[count:]))
 
@@ -120,14 +115,6 @@ def gradients(
     )
     if inputs.x.size == 0:
         return SIGNATURE.empty_gradients(weights, inputs.x, (d_outputs, d_h, d_c))
-    built = reused_layer(layers, weights, key=_directions(weights))
-    variables = [variable for layer in built for variable in layer.trainable_weights]
-    grads = autodiff_gradients(
-        lambda x_tensor, states: _run(x_tensor, built, states, inputs.mask),
-        variables,
-        inputs.x,
-        inputs.states,
-        [d_outputs, *d_h, *d_c],
-    )
-    *d_weights, d_x, d_h0, d_c0 = grads
-    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))
+    stack = reused_layer(layers, weights, key=_directions(weights), run=_run)
+    found = stack.gradients(inputs.x, inputs.states, [d_outputs, *d_h, *d_c], inputs.mask)
+    return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

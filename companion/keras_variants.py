@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, reused_layer, run_layer, scoped
-from companion._keras_tools import gradients as autodiff_gradients
+from companion._keras_tools import keras, reused_layer, run_layer, scoped
 from companion.lstm import LSTMOutput
 from companion.variants import (
     SIGNATURE,
@@ -70,6 +69,16 @@ def layer(weights: VariantWeights, *, go_backwards: bool = False) -> keras.layer
     return rnn
 
 
+RETURNED = 1 + len(SIGNATURE.state_names)
+"""How many tensors a call returns: the outputs, then the final h and c. Full gate
+recurrence carries three more states (the previous gates), internal to the layer."""
+
+
+def _run(rnn: keras.layers.RNN, x: Any, states: list[Any], mask: Any) -> list[Any]:
+    """[outputs, h, c] of the layer (:func:`companion._keras_tools.run_layer`)."""
+    return run_layer(rnn, x, states, mask)[:RETURNED]
+
+
 def _write(weights: VariantWeights, rnn: keras.layers.RNN) -> keras.layers.RNN:
     """Write ``weights`` into a layer built by :func:`layer` for weights of their shape."""
     for name, value in zip(_NAMES, weights.arrays(), strict=True):
@@ -95,10 +104,9 @@ def forward(
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
     rnn = reused_layer(
-        layer, weights, key=(weights.variant,), write=_write, go_backwards=go_backwards
+        layer, weights, key=(weights.variant,), write=_write, run=_run, go_backwards=go_backwards
     )
-    results = evaluate(lambda: run_layer(rnn, inputs.x, inputs.states, inputs.mask, go_backwards))
-    return SIGNATURE.output(*results[:3])
+    return SIGNATURE.output(*rnn.forward(inputs.x, inputs.states, inputs.mask))
 
 
 @scoped
@@ -122,13 +130,9 @@ def gradients(
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     rnn = reused_layer(
-        layer, weights, key=(weights.variant,), write=_write, go_backwards=go_backwards
+        layer, weights, key=(weights.variant,), write=_write, run=_run, go_backwards=go_backwards
     )
-    *d_weights, d_x, d_h0, d_c0 = autodiff_gradients(
-        lambda x_t, states: run_layer(rnn, x_t, states, inputs.mask, go_backwards)[:3],
-        [getattr(rnn.cell, name) for name in _NAMES],
-        inputs.x,
-        inputs.states,
-        cotangents,
-    )[:8]  # the zero gate states of full gate recurrence are no argument of the call
-    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))
+    found = rnn.gradients(inputs.x, inputs.states, cotangents, inputs.mask)
+    # The zero gate states of full gate recurrence are no argument of the call.
+    caller_states = found.states[: len(SIGNATURE.state_names)]
+    return SIGNATURE.gradients(weights, found.variables, found.x, caller_states)
