@@ -48,11 +48,13 @@ import pandas as pd
 
 from companion import LSTMWeights, numpy_lstm
 from companion.analysis.benchmark import (
+    REPEATED_COLUMNS,
     RUN_COLUMNS,
     SHAPE_COLUMNS,
     SHAPES,
     matmul_rate,
     plot_ratios,
+    repeated_table,
     summarise,
     time_interleaved,
 )
@@ -188,6 +190,54 @@ def keras_cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray):
         if compiled is not None:
             result[pass_name][f"{name} compiled"] = kept(compiled)
     return result
+
+
+REPEATED_SHAPES = SHAPES[:2]
+"""The shapes of the repeated calls: those where a call's fixed costs matter most."""
+
+
+def repeated_calls(repeats: int, process: str) -> pd.DataFrame:
+    """The companion's ``keras_lstm.forward`` and ``gradients`` on this process's Keras
+    backend: at each shape of :data:`REPEATED_SHAPES` and dtype, the first call (with no
+    layer kept: built, and traced or compiled) and ``repeats`` later calls, each with new
+    weights. One row per call (:data:`REPEATED_COLUMNS`)."""
+    from companion import keras_lstm
+    from companion._keras_tools import cache_clear
+
+    rows = []
+    for shape in REPEATED_SHAPES:
+        batch, steps, input_size, hidden = shape
+        for dtype in ("float32", "float64"):
+            rng = np.random.default_rng(1)
+            x = rng.standard_normal((batch, steps, input_size)).astype(dtype)
+            d_outputs = rng.standard_normal((batch, steps, hidden)).astype(dtype)
+            for pass_name in ("forward", "forward+backward"):
+                cache_clear()
+                for seed in range(repeats + 1):
+                    weights = LSTMWeights.random(input_size, hidden, seed=seed, dtype=dtype)
+                    start = time.perf_counter()
+                    if pass_name == "forward":
+                        keras_lstm.forward(x, weights)
+                    else:
+                        keras_lstm.gradients(x, weights, d_outputs)
+                    seconds = time.perf_counter() - start
+                    first_or_later = "first" if seed == 0 else "later"
+                    rows.append((*shape, dtype, pass_name, process, first_or_later, seconds))
+            print(f"{process}: repeated calls {shape} {dtype}: done", flush=True)
+    return pd.DataFrame(rows, columns=list(REPEATED_COLUMNS))
+
+
+def repeated_runs(args: argparse.Namespace) -> pd.DataFrame:
+    """:func:`repeated_calls` on every Keras backend, each in a process of its own."""
+    runs = []
+    for backend in ("tensorflow", "jax", "torch"):
+        with tempfile.TemporaryDirectory() as folder:
+            command = [sys.executable, __file__, "--repeated-in-process", "--out", folder]
+            command += ["--repeats", str(args.repeats)]
+            env = {**os.environ, "KERAS_BACKEND": backend}
+            subprocess.run(command, env=env, check=True)
+            runs.append(pd.read_csv(Path(folder) / "repeated.csv"))
+    return pd.concat(runs, ignore_index=True)
 
 
 def peak_memory(shape: tuple[int, int, int, int], dtype: str) -> pd.DataFrame:
@@ -328,8 +378,27 @@ def main() -> None:
         action="store_true",
         help="only time Keras on PyTorch compiled, at one shape; needs KERAS_BACKEND=torch",
     )
+    parser.add_argument(
+        "--repeated-only",
+        action="store_true",
+        help="only time the companion's Keras calls repeated at one shape (repeated.csv)",
+    )
+    parser.add_argument("--repeated-in-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.repeated_in_process:
+        backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+        repeated_calls(args.repeats, f"keras[{backend}]").to_csv(
+            args.out / "repeated.csv", index=False
+        )
+        return
+    if args.repeated_only or not args.no_keras:
+        repeated = repeated_runs(args)
+        repeated.to_csv(args.out / "repeated.csv", index=False, float_format="%.6g")
+        with pd.option_context("display.width", 160, "display.max_rows", 200):
+            print(repeated_table(repeated).to_string(index=False, float_format="%.3g"))
+        if args.repeated_only:
+            return
     if args.torch_compile:
         compile_runs = torch_compile_runs(SHAPES[1], args.keras_repeats)
         compile_runs.to_csv(args.out / "torch_compile.csv", index=False, float_format="%.6g")
