@@ -67,7 +67,7 @@ def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_only
 
     from companion import torch_lstm
 
-    lstm = torch_lstm.module(weights)
+    lstm = torch_lstm.build(weights)
     x_torch = torch.from_numpy(x)
     d_torch = torch.from_numpy(d_outputs)
 
@@ -107,14 +107,14 @@ def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_only
 def keras_cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray):
     """Keras on this process's backend: {pass: {"keras[b] eager" / "keras[b] compiled":
     call}}, each call run with float64 kept and waiting for its result."""
+    from companion import keras_lstm
     from companion._keras_tools import BACKEND, float64_kept, keras
-    from companion.keras_lstm import layer
 
     if BACKEND == "jax":  # float64 in JAX for this whole process, the benchmark's own
         import jax
 
         jax.config.update("jax_enable_x64", True)
-    lstm = layer(weights)
+    lstm = keras_lstm.build(weights)
     x_k, d_k = (keras.ops.convert_to_tensor(a) for a in (x, d_outputs))
     variables = lstm.trainable_variables
     if BACKEND == "tensorflow":
@@ -334,16 +334,15 @@ def torch_compile_runs(shape: tuple[int, int, int, int], repeats: int) -> pd.Dat
     later calls, beside eager Keras and ``nn.LSTM``. Run with ``KERAS_BACKEND=torch``."""
     import torch
 
-    from companion import torch_lstm
+    from companion import keras_lstm, torch_lstm
     from companion._keras_tools import BACKEND, keras
-    from companion.keras_lstm import layer
 
     if BACKEND != "torch":
         raise SystemExit("--torch-compile needs KERAS_BACKEND=torch")
     batch, steps, input_size, hidden = shape
     weights = LSTMWeights.random(input_size, hidden, seed=0, dtype="float32")
     x = np.random.default_rng(1).standard_normal((batch, steps, input_size)).astype("float32")
-    lstm, module = layer(weights), torch_lstm.module(weights)
+    lstm, module = keras_lstm.build(weights), torch_lstm.build(weights)
     x_k, x_torch = keras.ops.convert_to_tensor(x), torch.from_numpy(x)
     compiled = torch.compile(lstm)
     rows = []

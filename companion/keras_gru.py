@@ -16,7 +16,7 @@ from companion.weights import GRUWeights
 
 
 @scoped
-def layer(weights: GRUWeights, *, go_backwards: bool = False) -> keras.layers.GRU:
+def build(weights: GRUWeights, *, go_backwards: bool = False) -> keras.layers.GRU:
     """A built ``keras.layers.GRU`` holding ``weights``, returning sequences and state."""
     gru = keras.layers.GRU(
         weights.hidden_size,
@@ -50,7 +50,7 @@ def forward(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
-    gru = reused_layer(layer, weights, key=(weights.reset_after,), go_backwards=go_backwards)
+    gru = reused_layer(build, weights, key=(weights.reset_after,), go_backwards=go_backwards)
     return SIGNATURE.output(*gru.forward(inputs.x, inputs.states, inputs.mask))
 
 
@@ -83,6 +83,6 @@ def gradients(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
-    gru = reused_layer(layer, weights, key=(weights.reset_after,), go_backwards=go_backwards)
+    gru = reused_layer(build, weights, key=(weights.reset_after,), go_backwards=go_backwards)
     found = gru.gradients(inputs.x, inputs.states, cotangents, inputs.mask)
     return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

@@ -19,7 +19,7 @@ from companion.weights import LSTMWeights
 
 
 @scoped
-def layer(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.LSTM:
+def build(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.LSTM:
     """A built ``keras.layers.LSTM`` holding ``weights``, returning sequences and states."""
     lstm = keras.layers.LSTM(
         weights.hidden_size,
@@ -50,7 +50,7 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
-    lstm = reused_layer(layer, weights, go_backwards=go_backwards)
+    lstm = reused_layer(build, weights, go_backwards=go_backwards)
     return SIGNATURE.output(*lstm.forward(inputs.x, [inputs.h0, inputs.c0], inputs.mask))
 
 
@@ -77,6 +77,6 @@ def gradients(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
-    lstm = reused_layer(layer, weights, go_backwards=go_backwards)
+    lstm = reused_layer(build, weights, go_backwards=go_backwards)
     found = lstm.gradients(inputs.x, [inputs.h0, inputs.c0], cotangents, inputs.mask)
     return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

@@ -17,7 +17,7 @@ from companion.weights import RNNWeights
 
 
 @scoped
-def layer(weights: RNNWeights, *, go_backwards: bool = False) -> keras.layers.SimpleRNN:
+def build(weights: RNNWeights, *, go_backwards: bool = False) -> keras.layers.SimpleRNN:
     """A built ``keras.layers.SimpleRNN`` (tanh) holding ``weights``, returning sequences and
     the final state."""
     rnn = keras.layers.SimpleRNN(
@@ -49,7 +49,7 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
-    rnn = reused_layer(layer, weights, go_backwards=go_backwards)
+    rnn = reused_layer(build, weights, go_backwards=go_backwards)
     return SIGNATURE.output(*rnn.forward(inputs.x, [inputs.h0], inputs.mask))
 
 
@@ -74,6 +74,6 @@ def gradients(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
-    rnn = reused_layer(layer, weights, go_backwards=go_backwards)
+    rnn = reused_layer(build, weights, go_backwards=go_backwards)
     found = rnn.gradients(inputs.x, [inputs.h0], cotangents, inputs.mask)
     return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

@@ -26,7 +26,7 @@ from companion.stacked import (
 
 
 @scoped
-def layers(weights: StackedWeights) -> list[keras.layers.Layer]:
+def build(weights: StackedWeights) -> list[keras.layers.Layer]:
     """One built Keras layer per stacked layer (``Bidirectional`` when two directions),
     returning sequences and states, holding ``weights``."""
     built = []
@@ -48,7 +48,7 @@ def layers(weights: StackedWeights) -> list[keras.layers.Layer]:
 
 def _directions(weights: StackedWeights) -> tuple[int, ...]:
     """The number of directions of each layer: with the sizes and the dtype, what
-    :func:`layers` fixes besides the weights' values."""
+    :func:`build` fixes besides the weights' values."""
     return tuple(len(directions) for directions in weights.layers)
 
 
@@ -91,7 +91,7 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
-    stack = reused_layer(layers, weights, key=_directions(weights), run=_run)
+    stack = reused_layer(build, weights, key=_directions(weights), run=_run)
     outputs, *states = stack.forward(inputs.x, inputs.states, inputs.mask)
     count = len(states) // 2
     return SIGNATURE.output(outputs, np.stack(states[:count]), np.stack(states[count:]))
@@ -115,6 +115,6 @@ def gradients(
     )
     if inputs.x.size == 0:
         return SIGNATURE.empty_gradients(weights, inputs.x, (d_outputs, d_h, d_c))
-    stack = reused_layer(layers, weights, key=_directions(weights), run=_run)
+    stack = reused_layer(build, weights, key=_directions(weights), run=_run)
     found = stack.gradients(inputs.x, inputs.states, [d_outputs, *d_h, *d_c], inputs.mask)
     return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

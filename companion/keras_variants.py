@@ -55,7 +55,7 @@ class VariantCell(keras.layers.Layer):
 
 
 @scoped
-def layer(weights: VariantWeights, *, go_backwards: bool = False) -> keras.layers.RNN:
+def build(weights: VariantWeights, *, go_backwards: bool = False) -> keras.layers.RNN:
     """A built ``keras.layers.RNN`` over a :class:`VariantCell`, returning sequences and
     states."""
     rnn = keras.layers.RNN(
@@ -80,7 +80,7 @@ def _run(rnn: keras.layers.RNN, x: Any, states: list[Any], mask: Any) -> list[An
 
 
 def _write(weights: VariantWeights, rnn: keras.layers.RNN) -> keras.layers.RNN:
-    """Write ``weights`` into a layer built by :func:`layer` for weights of their shape."""
+    """Write ``weights`` into a layer built by :func:`build` for weights of their shape."""
     for name, value in zip(_NAMES, weights.arrays(), strict=True):
         getattr(rnn.cell, name).assign(value)
     return rnn
@@ -104,7 +104,7 @@ def forward(
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, inputs.states)
     rnn = reused_layer(
-        layer, weights, key=(weights.variant,), write=_write, run=_run, go_backwards=go_backwards
+        build, weights, key=(weights.variant,), write=_write, run=_run, go_backwards=go_backwards
     )
     return SIGNATURE.output(*rnn.forward(inputs.x, inputs.states, inputs.mask))
 
@@ -130,7 +130,7 @@ def gradients(
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     rnn = reused_layer(
-        layer, weights, key=(weights.variant,), write=_write, run=_run, go_backwards=go_backwards
+        build, weights, key=(weights.variant,), write=_write, run=_run, go_backwards=go_backwards
     )
     found = rnn.gradients(inputs.x, inputs.states, cotangents, inputs.mask)
     # The zero gate states of full gate recurrence are no argument of the call.

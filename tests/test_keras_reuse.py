@@ -77,5 +77,5 @@ def test_the_exported_builder_returns_a_fresh_layer():
 
     weights = LSTMWeights.random(INPUT_SIZE, HIDDEN)
     keras_lstm.forward(arrays(0, BATCH, TIME, INPUT_SIZE), weights)
-    kept = reused_layer(keras_lstm.layer, weights, go_backwards=False).layer
-    assert keras_lstm.layer(weights) is not kept
+    kept = reused_layer(keras_lstm.build, weights, go_backwards=False).layer
+    assert keras_lstm.build(weights) is not kept
