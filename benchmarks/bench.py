@@ -24,6 +24,13 @@ Keras runs on one backend per process: each backend's cases run in a process of 
 them, so that every ratio comes from runs made in the same process and rounds. Float64 Keras
 runs keep float64 (:func:`companion._keras_tools.float64_kept`), as ``nn.LSTM`` does.
 
+Keras, repeated calls: the companion's own ``keras_lstm.forward`` and ``gradients``, called
+again and again at one shape with new weights each time, as the book's chapters and tests call
+them, on each Keras backend in a process of its own: the first call (which builds the layer
+and, on TensorFlow and JAX, traces and compiles its calls) and the later ones (which reuse
+them: :func:`companion._keras_tools.reused_layer`). ``--repeated-only`` runs only this case;
+it writes ``repeated.csv``.
+
 Runs are interleaved (one of each per round), after a warm-up call each. Writes
 ``runs.csv`` (every run, with the process that made it), ``summary.csv`` (medians, ratios,
 GFLOP/s), ``machine.csv``,
