@@ -203,12 +203,26 @@ class AutodiffGradients(NamedTuple):
     """One per initial state the call was given, in its order."""
 
 
+COMPILE_AFTER_STEPS = {"tensorflow": 256, "jax": 0, "torch": 0}
+"""A :class:`Reused` call runs compiled once the layer's eager calls of its kind have run this
+many time steps in all, by backend. An eager call of Keras on JAX compiles its ``lax.scan``
+anyway, so JAX compiles from the first call, for good; on TensorFlow tracing a graph costs
+about as much as a few hundred eagerly run steps, which a test's short sequences never reach
+and the benchmark's 100 to 1000 steps reach in one or two calls (measured: the ``-m keras``
+tests of the model modules took 113 s on TensorFlow compiling from the second call, 25 s
+with this threshold, 22 s before any reuse). PyTorch runs eagerly either way."""
+
+
 class Reused:
-    """A Keras layer (or list of layers) built once, and its two calls, compiled once where
-    the backend compiles: ``tf.function`` (``reduce_retracing``, so that new batch and time
-    sizes soon share one trace) on TensorFlow, ``jax.jit`` with every variable's value an
-    argument on JAX (so that new weights do not compile it again), eagerly and forwards under
-    ``torch.no_grad`` on PyTorch. Made by :func:`reused_layer`.
+    """A Keras layer (or list of layers) built once, and its two calls, compiled once they
+    have run eagerly for long enough (:data:`COMPILE_AFTER_STEPS`) where the backend
+    compiles: ``tf.function`` (``reduce_retracing``, so that
+    new batch and time sizes soon share one trace) on TensorFlow, ``jax.jit`` with every
+    variable's value an argument on JAX (so that new weights do not compile it again);
+    eagerly, forwards under ``torch.no_grad``, on PyTorch. Made by :func:`reused_layer`.
+
+    The first calls run eagerly: compiling costs a second or more, which a layer used once
+    or on short sequences, such as a test's one-off shape, would never win back.
 
     ``layer``: the built layer(s); ``variables``: their :func:`trainable_variables`, the
     variables :meth:`gradients` differentiates.
@@ -217,13 +231,24 @@ class Reused:
     def __init__(self, layer: Any, run: Run) -> None:
         self.layer = layer
         self.variables = trainable_variables(layer)
-        self._forward, self._gradients = _COMPILE[BACKEND](layer, run, self.variables)
+        calls = _CALLS[BACKEND]
+        self._eager = calls(layer, run, self.variables, compiled=False)
+        self._compiled = calls(layer, run, self.variables, compiled=True)
+        self._eager_steps = [0, 0]
+
+    def _call(self, kind: int, steps: int) -> Callable:
+        """Call ``kind`` (0 forward, 1 gradients) over ``steps`` time steps: eager until the
+        eager calls of that kind have run :data:`COMPILE_AFTER_STEPS` steps, then compiled."""
+        if self._eager_steps[kind] >= COMPILE_AFTER_STEPS[BACKEND]:
+            return self._compiled[kind]
+        self._eager_steps[kind] += steps
+        return self._eager[kind]
 
     def forward(self, x: np.ndarray, states: Sequence[np.ndarray], mask: Any) -> list[np.ndarray]:
         """``run(layer, x, states, mask)`` as NumPy arrays, computed with float64 kept
         (:func:`float64_kept`)."""
         with float64_kept():
-            return to_numpy(self._forward(x, list(states), mask))
+            return to_numpy(self._call(0, x.shape[1])(x, list(states), mask))
 
     def gradients(
         self,
@@ -236,7 +261,7 @@ class Reused:
         ``run(layer, x, states, mask)`` returns, with respect to :attr:`variables`, x and
         each state: from the backend's own automatic differentiation, with float64 kept."""
         with float64_kept():
-            found = to_numpy(self._gradients(x, list(states), list(seeds), mask))
+            found = to_numpy(self._call(1, x.shape[1])(x, list(states), list(seeds), mask))
         count = len(self.variables)
         return AutodiffGradients(found[:count], found[count], found[count + 1 :])
 
@@ -248,7 +273,9 @@ def _loss(results: Sequence[Any], seeds: Sequence[Any]) -> Any:
     )
 
 
-def _tensorflow_calls(layer: Any, run: Run, variables: list[Any]) -> tuple[Callable, Callable]:
+def _tensorflow_calls(
+    layer: Any, run: Run, variables: list[Any], *, compiled: bool
+) -> tuple[Callable, Callable]:
     import tensorflow as tf
 
     def forward(x, states, mask):
@@ -261,14 +288,15 @@ def _tensorflow_calls(layer: Any, run: Run, variables: list[Any]) -> tuple[Calla
         targets = [v.value for v in variables] + [x, *states]
         return tape.gradient(value, targets, unconnected_gradients=tf.UnconnectedGradients.ZERO)
 
-    compiled_forward, compiled_gradients = (
-        tf.function(call, reduce_retracing=True) for call in (forward, gradients)
-    )
-    for compiled in (compiled_forward, compiled_gradients):
-        # TensorFlow counts the traces of every tf.function of one Python function together
-        # and warns of "excessive retracing" after five: here each layer kept has its own,
-        # traced once or twice (with and without a mask), as intended.
-        compiled._omit_frequent_tracing_warning = True
+    if compiled:
+        forward, gradients = (
+            tf.function(call, reduce_retracing=True) for call in (forward, gradients)
+        )
+        for function in (forward, gradients):
+            # TensorFlow counts the traces of every tf.function of one Python function
+            # together and warns of "excessive retracing" after five: here each layer kept
+            # has its own, traced once or twice (with and without a mask), as intended.
+            function._omit_frequent_tracing_warning = True
 
     def tensors(arrays: Sequence[Any]) -> list[Any]:
         return [tf.constant(a) for a in arrays]
@@ -277,16 +305,16 @@ def _tensorflow_calls(layer: Any, run: Run, variables: list[Any]) -> tuple[Calla
         return None if mask is None else tf.constant(mask)
 
     return (
-        lambda x, states, mask: compiled_forward(
-            tf.constant(x), tensors(states), mask_tensor(mask)
-        ),
-        lambda x, states, seeds, mask: compiled_gradients(
+        lambda x, states, mask: forward(tf.constant(x), tensors(states), mask_tensor(mask)),
+        lambda x, states, seeds, mask: gradients(
             tf.constant(x), tensors(states), tensors(seeds), mask_tensor(mask)
         ),
     )
 
 
-def _jax_calls(layer: Any, run: Run, variables: list[Any]) -> tuple[Callable, Callable]:
+def _jax_calls(
+    layer: Any, run: Run, variables: list[Any], *, compiled: bool
+) -> tuple[Callable, Callable]:
     import jax
 
     fixed = [
@@ -304,23 +332,28 @@ def _jax_calls(layer: Any, run: Run, variables: list[Any]) -> tuple[Callable, Ca
     def loss(values, fixed_values, x, states, seeds, mask):
         return _loss(stateless(values, fixed_values, x, states, mask), seeds)
 
-    compiled_forward = jax.jit(stateless)
-    compiled_gradients = jax.jit(jax.grad(loss, argnums=(0, 2, 3)))
+    compiler = jax.jit if compiled else (lambda function: function)
+    forward_call = compiler(stateless)
+    gradients_call = compiler(jax.grad(loss, argnums=(0, 2, 3)))
 
     def values() -> tuple[list[Any], list[Any]]:
         return [v.value for v in variables], [v.value for v in fixed]
 
     def forward(x, states, mask):
-        return compiled_forward(*values(), x, states, mask)
+        return forward_call(*values(), x, states, mask)
 
     def gradients(x, states, seeds, mask):
-        d_values, d_x, d_states = compiled_gradients(*values(), x, states, seeds, mask)
+        d_values, d_x, d_states = gradients_call(*values(), x, states, seeds, mask)
         return [*d_values, d_x, *d_states]
 
     return forward, gradients
 
 
-def _torch_calls(layer: Any, run: Run, variables: list[Any]) -> tuple[Callable, Callable]:
+def _torch_calls(
+    layer: Any, run: Run, variables: list[Any], *, compiled: bool
+) -> tuple[Callable, Callable]:
+    """PyTorch: eager either way (``compiled`` is ignored; Keras's ``torch.compile`` unrolls
+    the time loop, see ``benchmarks/bench.py --torch-compile``)."""
     import torch
 
     def forward(x, states, mask):
@@ -342,7 +375,7 @@ def _torch_calls(layer: Any, run: Run, variables: list[Any]) -> tuple[Callable, 
     return forward, gradients
 
 
-_COMPILE = {
+_CALLS = {
     "tensorflow": _tensorflow_calls,
     "jax": _jax_calls,
     "torch": _torch_calls,

@@ -47,8 +47,13 @@ def call_sequence(model: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("model", REUSED_MODELS)
-def test_a_kept_layer_gives_each_call_its_own_result(model):
+def test_a_kept_layer_gives_each_call_its_own_result(model, monkeypatch):
+    """With every call after the first compiled, on every backend (on TensorFlow a test's
+    short sequences would otherwise stay eager)."""
+    from companion import _keras_tools
     from companion._keras_tools import cache_info
+
+    monkeypatch.setitem(_keras_tools.COMPILE_AFTER_STEPS, _keras_tools.BACKEND, 1)
 
     keras_module, numpy_module = (backend_module(b, model) for b in ("keras", "numpy"))
     before = cache_info()
