@@ -146,9 +146,11 @@ def test_forward_keeps_no_per_step_temporaries():
     assert peaks[0] < 0.6 * peaks[1]
 
 
-def test_repeated_table_compares_the_first_call_with_the_median_of_the_later_ones():
+def test_repeated_table_gives_the_first_call_the_later_ones_and_the_last():
     rows = [(1, 2, 3, 4, "float32", "forward", "keras[jax]", "first", 3.0)]
     rows += [(1, 2, 3, 4, "float32", "forward", "keras[jax]", "later", s) for s in (1.0, 0.5, 9)]
     table = repeated_table(pd.DataFrame(rows, columns=list(REPEATED_COLUMNS)))
-    assert table[["first", "later", "speed_up"]].to_numpy().tolist() == [[3.0, 1.0, 3.0]]
+    assert table[["first", "later", "last", "speed_up"]].to_numpy().tolist() == [
+        [3.0, 1.0, 9.0, 3.0 / 9.0]
+    ]
     assert table["process"].tolist() == ["keras[jax]"]

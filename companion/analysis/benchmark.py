@@ -191,11 +191,14 @@ written)."""
 def repeated_table(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per backend, shape, dtype and pass of :data:`REPEATED_COLUMNS` runs: the
     seconds of the first call (the median, when several processes or rounds made one), the
-    median of the later calls, and how many times faster a later call is."""
+    median of the later calls, the last call's (once the layer is compiled, where it compiles
+    only after a few calls: :data:`companion._keras_tools.COMPILE_AFTER_STEPS`), and how many
+    times faster the last call is than the first."""
     keys = ["process", *CASE]
     medians = runs.groupby([*keys, "call"], sort=False)["seconds"].median().unstack("call")
-    table = medians[["first", "later"]].reset_index()
-    table["speed_up"] = table["first"] / table["later"]
+    table = medians[["first", "later"]]
+    table = table.assign(last=runs.groupby(keys, sort=False)["seconds"].last()).reset_index()
+    table["speed_up"] = table["first"] / table["last"]
     table.columns.name = None
     return table
 
