@@ -24,6 +24,13 @@ Keras runs on one backend per process: each backend's cases run in a process of 
 them, so that every ratio comes from runs made in the same process and rounds. Float64 Keras
 runs keep float64 (:func:`companion._keras_tools.float64_kept`), as ``nn.LSTM`` does.
 
+Keras, repeated calls: the companion's own ``keras_lstm.forward`` and ``gradients``, called
+again and again at one shape with new weights each time, as the book's chapters and tests call
+them, on each Keras backend in a process of its own: the first call (which builds the layer
+and, on TensorFlow and JAX, traces and compiles its calls) and the later ones (which reuse
+them: :func:`companion._keras_tools.reused_layer`). ``--repeated-only`` runs only this case;
+it writes ``repeated.csv``.
+
 Runs are interleaved (one of each per round), after a warm-up call each. Writes
 ``runs.csv`` (every run, with the process that made it), ``summary.csv`` (medians, ratios,
 GFLOP/s), ``machine.csv``,
@@ -48,11 +55,13 @@ import pandas as pd
 
 from companion import LSTMWeights, numpy_lstm
 from companion.analysis.benchmark import (
+    REPEATED_COLUMNS,
     RUN_COLUMNS,
     SHAPE_COLUMNS,
     SHAPES,
     matmul_rate,
     plot_ratios,
+    repeated_table,
     summarise,
     time_interleaved,
 )
@@ -77,7 +86,7 @@ def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_only
 
     from companion import torch_lstm
 
-    lstm = torch_lstm.module(weights)
+    lstm = torch_lstm.build(weights)
     x_torch = torch.from_numpy(x)
     d_torch = torch.from_numpy(d_outputs)
 
@@ -117,14 +126,14 @@ def cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray, keras_only
 def keras_cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray):
     """Keras on this process's backend: {pass: {"keras[b] eager" / "keras[b] compiled":
     call}}, each call run with float64 kept and waiting for its result."""
+    from companion import keras_lstm
     from companion._keras_tools import BACKEND, float64_kept, keras
-    from companion.keras_lstm import layer
 
     if BACKEND == "jax":  # float64 in JAX for this whole process, the benchmark's own
         import jax
 
         jax.config.update("jax_enable_x64", True)
-    lstm = layer(weights)
+    lstm = keras_lstm.build(weights)
     x_k, d_k = (keras.ops.convert_to_tensor(a) for a in (x, d_outputs))
     variables = lstm.trainable_variables
     if BACKEND == "tensorflow":
@@ -200,6 +209,54 @@ def keras_cases(weights: LSTMWeights, x: np.ndarray, d_outputs: np.ndarray):
         if compiled is not None:
             result[pass_name][f"{name} compiled"] = kept(compiled)
     return result
+
+
+REPEATED_SHAPES = SHAPES[:2]
+"""The shapes of the repeated calls: those where a call's fixed costs matter most."""
+
+
+def repeated_calls(repeats: int, process: str) -> pd.DataFrame:
+    """The companion's ``keras_lstm.forward`` and ``gradients`` on this process's Keras
+    backend: at each shape of :data:`REPEATED_SHAPES` and dtype, the first call (with no
+    layer kept: built, and traced or compiled) and ``repeats`` later calls, each with new
+    weights. One row per call (:data:`REPEATED_COLUMNS`)."""
+    from companion import keras_lstm
+    from companion._keras_tools import cache_clear
+
+    rows = []
+    for shape in REPEATED_SHAPES:
+        batch, steps, input_size, hidden = shape
+        for dtype in ("float32", "float64"):
+            rng = np.random.default_rng(1)
+            x = rng.standard_normal((batch, steps, input_size)).astype(dtype)
+            d_outputs = rng.standard_normal((batch, steps, hidden)).astype(dtype)
+            for pass_name in ("forward", "forward+backward"):
+                cache_clear()
+                for seed in range(repeats + 1):
+                    weights = LSTMWeights.random(input_size, hidden, seed=seed, dtype=dtype)
+                    start = time.perf_counter()
+                    if pass_name == "forward":
+                        keras_lstm.forward(x, weights)
+                    else:
+                        keras_lstm.gradients(x, weights, d_outputs)
+                    seconds = time.perf_counter() - start
+                    first_or_later = "first" if seed == 0 else "later"
+                    rows.append((*shape, dtype, pass_name, process, first_or_later, seconds))
+            print(f"{process}: repeated calls {shape} {dtype}: done", flush=True)
+    return pd.DataFrame(rows, columns=list(REPEATED_COLUMNS))
+
+
+def repeated_runs(args: argparse.Namespace) -> pd.DataFrame:
+    """:func:`repeated_calls` on every Keras backend, each in a process of its own."""
+    runs = []
+    for backend in ("tensorflow", "jax", "torch"):
+        with tempfile.TemporaryDirectory() as folder:
+            command = [sys.executable, __file__, "--repeated-in-process", "--out", folder]
+            command += ["--repeats", str(args.repeats)]
+            env = {**os.environ, "KERAS_BACKEND": backend}
+            subprocess.run(command, env=env, check=True)
+            runs.append(pd.read_csv(Path(folder) / "repeated.csv"))
+    return pd.concat(runs, ignore_index=True)
 
 
 def peak_memory(shape: tuple[int, int, int, int], dtype: str) -> pd.DataFrame:
@@ -292,16 +349,15 @@ def torch_compile_runs(shape: tuple[int, int, int, int], repeats: int) -> pd.Dat
     later calls, beside eager Keras and ``nn.LSTM``. Run with ``KERAS_BACKEND=torch``."""
     import torch
 
-    from companion import torch_lstm
+    from companion import keras_lstm, torch_lstm
     from companion._keras_tools import BACKEND, keras
-    from companion.keras_lstm import layer
 
     if BACKEND != "torch":
         raise SystemExit("--torch-compile needs KERAS_BACKEND=torch")
     batch, steps, input_size, hidden = shape
     weights = LSTMWeights.random(input_size, hidden, seed=0, dtype="float32")
     x = np.random.default_rng(1).standard_normal((batch, steps, input_size)).astype("float32")
-    lstm, module = layer(weights), torch_lstm.module(weights)
+    lstm, module = keras_lstm.build(weights), torch_lstm.build(weights)
     x_k, x_torch = keras.ops.convert_to_tensor(x), torch.from_numpy(x)
     compiled = torch.compile(lstm)
     rows = []
@@ -336,8 +392,27 @@ def main() -> None:
         action="store_true",
         help="only time Keras on PyTorch compiled, at one shape; needs KERAS_BACKEND=torch",
     )
+    parser.add_argument(
+        "--repeated-only",
+        action="store_true",
+        help="only time the companion's Keras calls repeated at one shape (repeated.csv)",
+    )
+    parser.add_argument("--repeated-in-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.repeated_in_process:
+        backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+        repeated_calls(args.repeats, f"keras[{backend}]").to_csv(
+            args.out / "repeated.csv", index=False
+        )
+        return
+    if args.repeated_only or not args.no_keras:
+        repeated = repeated_runs(args)
+        repeated.to_csv(args.out / "repeated.csv", index=False, float_format="%.6g")
+        with pd.option_context("display.width", 160, "display.max_rows", 200):
+            print(repeated_table(repeated).to_string(index=False, float_format="%.3g"))
+        if args.repeated_only:
+            return
     if args.torch_compile:
         compile_runs = torch_compile_runs(SHAPES[1], args.keras_repeats)
         compile_runs.to_csv(args.out / "torch_compile.csv", index=False, float_format="%.6g")

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -148,19 +148,15 @@ def to_numpy(tensors: Sequence[Any]) -> list[np.ndarray]:
     return [np.ascontiguousarray(keras.ops.convert_to_numpy(t)) for t in tensors]
 
 
-def evaluate(call: Callable[[], Sequence[Any]]) -> list[np.ndarray]:
-    """``call()``'s results as NumPy arrays, computed with float64 kept (:func:`float64_kept`)."""
-    with float64_kept():
-        return to_numpy(call())
-
-
-def started(mask: np.ndarray, *, go_backwards: bool = False) -> np.ndarray:
+def started(mask: Any, *, go_backwards: bool = False) -> Any:
     """(batch, time) booleans, in the order a layer reads the steps (time reversed when
-    ``go_backwards``): True from each sequence's first unmasked step on."""
-    return np.logical_or.accumulate(mask[:, ::-1] if go_backwards else mask, axis=1)
+    ``go_backwards``): True from each sequence's first unmasked step on. Keras operations, so
+    that a compiled call (:class:`Reused`) can take the mask as an argument."""
+    reading = keras.ops.flip(mask, axis=1) if go_backwards else mask
+    return keras.ops.cumsum(keras.ops.cast(reading, "int32"), axis=1) > 0
 
 
-def zero_before_start(outputs: Any, started: np.ndarray) -> Any:
+def zero_before_start(outputs: Any, started: Any) -> Any:
     """``outputs`` (batch, time, hidden) with the steps where ``started`` is False set to 0.
 
     Over a masked step Keras carries the previous output over. Before a sequence's first
@@ -169,15 +165,250 @@ def zero_before_start(outputs: Any, started: np.ndarray) -> Any:
     PyTorch and the companion give zeros, so the ``keras_*`` modules set those steps to zero
     on every backend (a no-op except on JAX); gradients follow.
     """
-    if started.all():
-        return outputs
     return keras.ops.where(started[..., None], outputs, keras.ops.zeros_like(outputs))
 
 
-REUSED_LAYERS = 16
-"""How many built layers :func:`reused_layer` keeps (the most recently used)."""
+def run_layer(layer: Any, x: Any, states: Sequence[Any], mask: Any) -> list[Any]:
+    """[outputs, final states...] of a Keras recurrent layer built with ``return_sequences``
+    and ``return_state``, from ``states``, with :func:`zero_before_start`'s convention."""
+    outputs, *final = layer(x, initial_state=list(states), mask=mask)
+    if mask is not None:
+        outputs = zero_before_start(outputs, started(mask, go_backwards=layer.go_backwards))
+    return [outputs, *final]
 
-_REUSED: collections.OrderedDict[tuple[Any, ...], Any] = collections.OrderedDict()
+
+Run = Callable[[Any, Any, Sequence[Any], Any], Sequence[Any]]
+"""``run(layer, x, states, mask)``: the tensors a call of the layer (or list of layers)
+returns, outputs first, then the final states; :func:`run_layer` for one recurrent layer."""
+
+
+def layer_list(layers: Any) -> list[Any]:
+    """``layers`` as a list: a list of layers as it is, one layer in a list of its own."""
+    return list(layers) if isinstance(layers, list | tuple) else [layers]
+
+
+def trainable_variables(layers: Any) -> list[Any]:
+    """The trainable Keras variables of a layer or a list of layers, in the order the
+    weights' ``arrays()`` lists them (layer by layer, each layer's as Keras creates them)."""
+    return [variable for layer in layer_list(layers) for variable in layer.trainable_weights]
+
+
+class AutodiffGradients(NamedTuple):
+    """What :meth:`Reused.gradients` returns, as NumPy arrays."""
+
+    variables: list[np.ndarray]
+    """One per variable of :func:`trainable_variables`, in its order."""
+    x: np.ndarray
+    states: list[np.ndarray]
+    """One per initial state the call was given, in its order."""
+
+
+COMPILE_AFTER_STEPS = {"tensorflow": 256, "jax": 0, "torch": 0}
+"""A :class:`Reused` call runs compiled once the layer's eager calls of its kind have run this
+many time steps in all, by backend. An eager call of Keras on JAX compiles its ``lax.scan``
+anyway, so JAX compiles from the first call, for good; on TensorFlow tracing a graph costs
+about as much as a few hundred eagerly run steps, which a test's short sequences never reach
+and the benchmark's 100 to 1000 steps reach in one or two calls (measured: the ``-m keras``
+tests of the model modules took 113 s on TensorFlow compiling from the second call, 25 s
+with this threshold, 22 s before any reuse). PyTorch runs eagerly either way."""
+
+
+class Reused:
+    """A Keras layer (or list of layers) built once, and its two calls, compiled once they
+    have run eagerly for long enough (:data:`COMPILE_AFTER_STEPS`) where the backend
+    compiles: ``tf.function`` (``reduce_retracing``, so that
+    new batch and time sizes soon share one trace) on TensorFlow, ``jax.jit`` with every
+    variable's value an argument on JAX (so that new weights do not compile it again);
+    eagerly, forwards under ``torch.no_grad``, on PyTorch. Made by :func:`reused_layer`.
+
+    The first calls run eagerly: compiling costs a second or more, which a layer used once
+    or on short sequences, such as a test's one-off shape, would never win back.
+
+    ``layer``: the built layer(s); ``variables``: their :func:`trainable_variables`, the
+    variables :meth:`gradients` differentiates.
+    """
+
+    def __init__(self, layer: Any, run: Run) -> None:
+        self.layer = layer
+        self.variables = trainable_variables(layer)
+        calls = _CALLS[BACKEND]
+        self._eager = calls(layer, run, self.variables, compiled=False)
+        self._compiled = calls(layer, run, self.variables, compiled=True)
+        self._eager_steps = [0, 0]
+
+    def _call(self, kind: int, steps: int) -> Callable:
+        """Call ``kind`` (0 forward, 1 gradients) over ``steps`` time steps: eager until the
+        eager calls of that kind have run :data:`COMPILE_AFTER_STEPS` steps, then compiled."""
+        if self._eager_steps[kind] >= COMPILE_AFTER_STEPS[BACKEND]:
+            return self._compiled[kind]
+        self._eager_steps[kind] += steps
+        return self._eager[kind]
+
+    def forward(self, x: np.ndarray, states: Sequence[np.ndarray], mask: Any) -> list[np.ndarray]:
+        """``run(layer, x, states, mask)`` as NumPy arrays, computed with float64 kept
+        (:func:`float64_kept`)."""
+        with float64_kept():
+            return to_numpy(self._call(0, x.shape[1])(x, list(states), mask))
+
+    def gradients(
+        self,
+        x: np.ndarray,
+        states: Sequence[np.ndarray],
+        seeds: Sequence[np.ndarray],
+        mask: Any,
+    ) -> AutodiffGradients:
+        """Gradients of sum over k of sum(result_k * seeds_k), result_k the k-th tensor
+        ``run(layer, x, states, mask)`` returns, with respect to :attr:`variables`, x and
+        each state: from the backend's own automatic differentiation, with float64 kept."""
+        with float64_kept():
+            found = to_numpy(self._call(1, x.shape[1])(x, list(states), list(seeds), mask))
+        count = len(self.variables)
+        return AutodiffGradients(found[:count], found[count], found[count + 1 :])
+
+
+def _loss(results: Sequence[Any], seeds: Sequence[Any]) -> Any:
+    return sum(
+        keras.ops.sum(r * keras.ops.convert_to_tensor(s))
+        for r, s in zip(results, seeds, strict=True)
+    )
+
+
+def _tensorflow_calls(
+    layer: Any, run: Run, variables: list[Any], *, compiled: bool
+) -> tuple[Callable, Callable]:
+    import tensorflow as tf
+
+    def forward(x, states, mask):
+        return run(layer, x, states, mask)
+
+    def gradients(x, states, seeds, mask):
+        with tf.GradientTape() as tape:
+            tape.watch([x, *states])
+            value = _loss(run(layer, x, states, mask), seeds)
+        targets = [v.value for v in variables] + [x, *states]
+        return tape.gradient(value, targets, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+
+    if compiled:
+        forward, gradients = (
+            tf.function(call, reduce_retracing=True) for call in (forward, gradients)
+        )
+        for function in (forward, gradients):
+            # TensorFlow counts the traces of every tf.function of one Python function
+            # together and warns of "excessive retracing" after five: here each layer kept
+            # has its own, traced once or twice (with and without a mask), as intended.
+            function._omit_frequent_tracing_warning = True
+
+    def tensors(arrays: Sequence[Any]) -> list[Any]:
+        return [tf.constant(a) for a in arrays]
+
+    def mask_tensor(mask: Any) -> Any:
+        return None if mask is None else tf.constant(mask)
+
+    return (
+        lambda x, states, mask: forward(tf.constant(x), tensors(states), mask_tensor(mask)),
+        lambda x, states, seeds, mask: gradients(
+            tf.constant(x), tensors(states), tensors(seeds), mask_tensor(mask)
+        ),
+    )
+
+
+def _jax_calls(
+    layer: Any, run: Run, variables: list[Any], *, compiled: bool
+) -> tuple[Callable, Callable]:
+    import jax
+
+    fixed = [
+        variable
+        for built in layer_list(layer)
+        for variable in built.variables
+        if all(variable is not trainable for trainable in variables)
+    ]  # a seed generator's state
+
+    def stateless(values, fixed_values, x, states, mask):
+        mapping = zip([*variables, *fixed], [*values, *fixed_values], strict=True)
+        with keras.StatelessScope(state_mapping=list(mapping)):
+            return run(layer, x, states, mask)
+
+    def loss(values, fixed_values, x, states, seeds, mask):
+        return _loss(stateless(values, fixed_values, x, states, mask), seeds)
+
+    compiler = jax.jit if compiled else (lambda function: function)
+    forward_call = compiler(stateless)
+    gradients_call = compiler(jax.grad(loss, argnums=(0, 2, 3)))
+
+    def values() -> tuple[list[Any], list[Any]]:
+        return [v.value for v in variables], [v.value for v in fixed]
+
+    def forward(x, states, mask):
+        return forward_call(*values(), x, states, mask)
+
+    def gradients(x, states, seeds, mask):
+        d_values, d_x, d_states = gradients_call(*values(), x, states, seeds, mask)
+        return [*d_values, d_x, *d_states]
+
+    return forward, gradients
+
+
+def _torch_calls(
+    layer: Any, run: Run, variables: list[Any], *, compiled: bool
+) -> tuple[Callable, Callable]:
+    """PyTorch: eager either way (``compiled`` is ignored; Keras's ``torch.compile`` unrolls
+    the time loop, see ``benchmarks/bench.py --torch-compile``)."""
+    import torch
+
+    def forward(x, states, mask):
+        with torch.no_grad():
+            return run(layer, x, states, mask)
+
+    def gradients(x, states, seeds, mask):
+        x_tensor, *state_tensors = (
+            keras.ops.convert_to_tensor(np.array(a)).requires_grad_() for a in (x, *states)
+        )
+        targets = [v.value for v in variables] + [x_tensor, *state_tensors]
+        value = _loss(run(layer, x_tensor, state_tensors, mask), seeds)
+        found = torch.autograd.grad(value, targets, allow_unused=True)
+        return [
+            torch.zeros_like(t) if g is None else g.detach()
+            for g, t in zip(found, targets, strict=True)
+        ]
+
+    return forward, gradients
+
+
+_CALLS = {
+    "tensorflow": _tensorflow_calls,
+    "jax": _jax_calls,
+    "torch": _torch_calls,
+}
+
+
+REUSED_LAYERS = 16
+"""How many :class:`Reused` layers :func:`reused_layer` keeps (the most recently used)."""
+
+_REUSED: collections.OrderedDict[tuple[Any, ...], Reused] = collections.OrderedDict()
+_COUNTS = collections.Counter()
+
+
+class CacheInfo(NamedTuple):
+    """How :func:`reused_layer` has done in this process (as ``functools.lru_cache``'s)."""
+
+    hits: int
+    misses: int
+    size: int
+    limit: int
+
+
+def cache_info() -> CacheInfo:
+    """How many calls of :func:`reused_layer` found their layer, how many built one, and how
+    many layers are kept."""
+    return CacheInfo(_COUNTS["hits"], _COUNTS["misses"], len(_REUSED), REUSED_LAYERS)
+
+
+def cache_clear() -> None:
+    """Forget every kept layer (the next call of each shape builds and compiles again) and
+    the counts of :func:`cache_info`."""
+    _REUSED.clear()
+    _COUNTS.clear()
 
 
 def reused_layer(
@@ -186,112 +417,36 @@ def reused_layer(
     *,
     key: tuple[Any, ...] = (),
     write: Callable[[Any, Any], Any] | None = None,
+    run: Run = run_layer,
     **options: Any,
-) -> Any:
-    """``build(weights, **options)``, built once per builder, input and hidden size, dtype,
-    ``key`` (whatever else the builder fixes: GRU's ``reset_after``, a variant, the stacked
-    layers' directions) and ``options``, then kept: on every later use ``write(weights,
-    layer)`` (default ``weights.to_keras(layer)``) writes the weights into it. The
-    ``REUSED_LAYERS`` most recently used are kept.
+) -> Reused:
+    """``Reused(build(weights, **options), run)``, made once per builder, run, input and
+    hidden size, dtype, ``key`` (whatever else the builder fixes: GRU's ``reset_after``, a
+    variant, the stacked layers' directions) and ``options`` (``go_backwards``), then kept:
+    on every later use ``write(weights, layer)`` (default ``weights.to_keras(layer)``) writes
+    the weights into it. The ``REUSED_LAYERS`` most recently used are kept.
 
-    Building a Keras layer (its variables, its cell) costs more than running it on a small
-    batch, and the ``keras_*`` functions run layers of one shape many times. They alone use
-    these layers, one call at a time, and write every weight before each call, so no value
-    survives from one call to the next; the builders the modules export (``layer``) still
-    return a fresh layer, which the caller owns.
+    Building a Keras layer costs more than running it on a small batch, and tracing or
+    compiling its time loop (which eager Keras on JAX does on every call) costs more still;
+    the ``keras_*`` functions run layers of one shape many times. They alone use these
+    layers, one call at a time, and write every weight before each call, and the layers keep
+    no state between calls (``stateful=False``), so no value survives from one call to the
+    next; the builders the modules export (``build``) still return a fresh layer, which the
+    caller owns.
     """
-    found = (build, weights.input_size, weights.hidden_size, str(weights.dtype), *key)
+    found = (build, run, weights.input_size, weights.hidden_size, str(weights.dtype), *key)
     found += tuple(sorted(options.items()))
-    layer = _REUSED.pop(found, None)
-    if layer is None:
-        layer = build(weights, **options)
-    elif write is None:
-        weights.to_keras(layer)
+    reused = _REUSED.pop(found, None)
+    if reused is None:
+        _COUNTS["misses"] += 1
+        reused = Reused(build(weights, **options), run)
     else:
-        write(weights, layer)
-    _REUSED[found] = layer
+        _COUNTS["hits"] += 1
+        if write is None:
+            weights.to_keras(reused.layer)
+        else:
+            write(weights, reused.layer)
+    _REUSED[found] = reused
     while len(_REUSED) > REUSED_LAYERS:
         _REUSED.popitem(last=False)
-    return layer
-
-
-def run_layer(
-    layer: Any, x: Any, states: Sequence[Any], mask: np.ndarray | None, go_backwards: bool
-) -> list[Any]:
-    """[outputs, final states...] of a Keras recurrent layer built with ``return_sequences``
-    and ``return_state``, from ``states``, with :func:`zero_before_start`'s convention."""
-    outputs, *final = layer(x, initial_state=list(states), mask=mask)
-    if mask is not None:
-        outputs = zero_before_start(outputs, started(mask, go_backwards=go_backwards))
-    return [outputs, *final]
-
-
-def gradients(
-    call: Callable[..., Sequence[Any]],
-    variables: Sequence[Any],
-    x: np.ndarray,
-    states: Sequence[np.ndarray],
-    seeds: Sequence[np.ndarray],
-) -> list[np.ndarray]:
-    """Gradients of sum over k of sum(result_k * seeds_k) through ``call(x, states)``.
-
-    ``call`` returns the layer's results (outputs, then the final states), one seed each.
-    Returns the gradients with respect to ``variables`` (Keras variables), x, then each state,
-    from the backend's own automatic differentiation, with float64 kept.
-    """
-
-    def loss(results: Sequence[Any]) -> Any:
-        return sum(
-            keras.ops.sum(r * keras.ops.convert_to_tensor(s))
-            for r, s in zip(results, seeds, strict=True)
-        )
-
-    with float64_kept():
-        return to_numpy(_AUTODIFF[BACKEND](call, loss, variables, x, states))
-
-
-def _tensorflow_gradients(call, loss, variables, x, states) -> list[Any]:
-    import tensorflow as tf
-
-    x_tensor = tf.constant(x)
-    state_tensors = [tf.constant(s) for s in states]
-    with tf.GradientTape() as tape:
-        tape.watch([x_tensor, *state_tensors])
-        value = loss(call(x_tensor, state_tensors))
-    targets = [v.value for v in variables] + [x_tensor, *state_tensors]
-    return tape.gradient(value, targets, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-
-
-def _jax_gradients(call, loss, variables, x, states) -> list[Any]:
-    import jax
-
-    def value(weights: list[Any], x: Any, states: list[Any]) -> Any:
-        with keras.StatelessScope(state_mapping=list(zip(variables, weights, strict=True))):
-            return loss(call(x, states))
-
-    arrays = [keras.ops.convert_to_tensor(a) for a in (x, *states)]
-    d_weights, d_x, d_states = jax.grad(value, argnums=(0, 1, 2))(
-        [v.value for v in variables], arrays[0], arrays[1:]
-    )
-    return [*d_weights, d_x, *d_states]
-
-
-def _torch_gradients(call, loss, variables, x, states) -> list[Any]:
-    import torch
-
-    x_tensor, *state_tensors = (
-        keras.ops.convert_to_tensor(np.array(a)).requires_grad_() for a in (x, *states)
-    )
-    targets = [v.value for v in variables] + [x_tensor, *state_tensors]
-    found = torch.autograd.grad(loss(call(x_tensor, state_tensors)), targets, allow_unused=True)
-    return [
-        torch.zeros_like(t) if g is None else g.detach()
-        for g, t in zip(found, targets, strict=True)
-    ]
-
-
-_AUTODIFF = {
-    "tensorflow": _tensorflow_gradients,
-    "jax": _jax_gradients,
-    "torch": _torch_gradients,
-}
+    return reused

@@ -1,6 +1,6 @@
-"""NumPy functions every model and check shares: the logistic function of the gates, and the
-largest difference between two results. No backend: the NumPy backends, the checks and the
-chapters' helpers import them from here."""
+"""NumPy functions every model and check shares: the logistic function of the gates, the
+largest difference between two results, and the global norm of gradients. No backend: the
+NumPy backends, the checks and the chapters' helpers import them from here."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     """The logistic function 1 / (1 + exp(-z)), computed as (1 + tanh(z / 2)) / 2, which
     cannot overflow."""
     return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def global_norm(arrays: Iterable[np.ndarray]) -> float:
+    """The Euclidean norm of all entries of all arrays, as if concatenated into one vector,
+    summed in float64."""
+    return float(np.sqrt(sum(np.sum(np.square(a, dtype=np.float64)) for a in arrays)))
 
 
 def max_difference(a: Any, b: Any) -> float:

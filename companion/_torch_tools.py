@@ -1,4 +1,5 @@
-"""Running a PyTorch recurrent computation on NumPy inputs, forwards and through autograd.
+"""Running a PyTorch recurrent computation on NumPy inputs, forwards and through autograd,
+and reading the gradients of PyTorch's parameters in Keras layout (:func:`backprop_modules`).
 
 Shared by every PyTorch backend; only PyTorch modules import it. PyTorch has no masks:
 :func:`masked_scan` steps a cell one time step at a time and keeps the state (repeating the
@@ -72,6 +73,32 @@ def run_module(
     if mask is None and x.shape[1] > 0:
         return call(x, states)
     return masked_scan(lambda x_t, s: call(x_t[:, None], s)[1], x, states, mask)
+
+
+def backprop_modules(
+    results: Sequence[torch.Tensor],
+    seeds: Sequence[np.ndarray],
+    modules: Sequence[torch.nn.Module],
+    inputs: Sequence[torch.Tensor],
+    *,
+    biases_summed: bool,
+) -> list[np.ndarray]:
+    """Gradients of sum over k of sum(results_k * seeds_k), by :func:`backprop`: those of
+    ``inputs`` returned, those of every parameter of ``modules`` written into the parameter
+    itself, so that the weights' own ``from_torch`` reads them in Keras layout, as it reads
+    weights. The one conversion of PyTorch gradients; the modules' values are lost.
+
+    ``biases_summed`` (the weights' ``torch_biases_summed``): the weights add ``bias_ih`` and
+    ``bias_hh`` into one bias, so both have its gradient; ``bias_hh``'s is written as zero,
+    so that ``from_torch`` counts it once.
+    """
+    named = [item for module in modules for item in module.named_parameters()]
+    found = backprop(results, seeds, [*(param for _, param in named), *inputs])
+    with torch.no_grad():
+        for (name, param), grad in zip(named, found, strict=False):
+            dropped = biases_summed and name.startswith("bias_hh")
+            param.copy_(torch.zeros_like(param) if dropped else torch.from_numpy(grad))
+    return found[len(named) :]
 
 
 def backprop(

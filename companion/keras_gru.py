@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, reused_layer, run_layer, scoped
-from companion._keras_tools import gradients as autodiff_gradients
+from companion._keras_tools import keras, reused_layer, scoped
 from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
 from companion.weights import GRUWeights
 
 
 @scoped
-def layer(weights: GRUWeights, *, go_backwards: bool = False) -> keras.layers.GRU:
+def build(weights: GRUWeights, *, go_backwards: bool = False) -> keras.layers.GRU:
     """A built ``keras.layers.GRU`` holding ``weights``, returning sequences and state."""
     gru = keras.layers.GRU(
         weights.hidden_size,
@@ -51,10 +50,8 @@ def forward(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
-    gru = reused_layer(layer, weights, key=(weights.reset_after,), go_backwards=go_backwards)
-    return SIGNATURE.output(
-        *evaluate(lambda: run_layer(gru, inputs.x, [inputs.h0], inputs.mask, go_backwards))
-    )
+    gru = reused_layer(build, weights, key=(weights.reset_after,), go_backwards=go_backwards)
+    return SIGNATURE.output(*gru.forward(inputs.x, (inputs.h0,), inputs.mask))
 
 
 @scoped
@@ -86,12 +83,6 @@ def gradients(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
-    gru = reused_layer(layer, weights, key=(weights.reset_after,), go_backwards=go_backwards)
-    *d_weights, d_x, d_h0 = autodiff_gradients(
-        lambda x_t, states: run_layer(gru, x_t, states, inputs.mask, go_backwards),
-        gru.trainable_weights,
-        inputs.x,
-        [inputs.h0],
-        cotangents,
-    )
-    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0,))
+    gru = reused_layer(build, weights, key=(weights.reset_after,), go_backwards=go_backwards)
+    found = gru.gradients(inputs.x, (inputs.h0,), cotangents, inputs.mask)
+    return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

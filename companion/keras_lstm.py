@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, reused_layer, run_layer, scoped
-from companion._keras_tools import gradients as autodiff_gradients
+from companion._keras_tools import keras, reused_layer, scoped
 from companion.lstm import SIGNATURE, LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
 
 @scoped
-def layer(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.LSTM:
+def build(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.LSTM:
     """A built ``keras.layers.LSTM`` holding ``weights``, returning sequences and states."""
     lstm = keras.layers.LSTM(
         weights.hidden_size,
@@ -51,11 +50,8 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
-    lstm = reused_layer(layer, weights, go_backwards=go_backwards)
-    states = [inputs.h0, inputs.c0]
-    return SIGNATURE.output(
-        *evaluate(lambda: run_layer(lstm, inputs.x, states, inputs.mask, go_backwards))
-    )
+    lstm = reused_layer(build, weights, go_backwards=go_backwards)
+    return SIGNATURE.output(*lstm.forward(inputs.x, [inputs.h0, inputs.c0], inputs.mask))
 
 
 @scoped
@@ -81,14 +77,6 @@ def gradients(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
-    lstm = reused_layer(layer, weights, go_backwards=go_backwards)
-    cell = lstm.cell
-    found = autodiff_gradients(
-        lambda x, states: run_layer(lstm, x, states, inputs.mask, go_backwards),
-        [cell.kernel, cell.recurrent_kernel, cell.bias],
-        inputs.x,
-        [inputs.h0, inputs.c0],
-        cotangents,
-    )
-    *d_weights, d_x, d_h0, d_c0 = found
-    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))
+    lstm = reused_layer(build, weights, go_backwards=go_backwards)
+    found = lstm.gradients(inputs.x, [inputs.h0, inputs.c0], cotangents, inputs.mask)
+    return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

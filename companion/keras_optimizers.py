@@ -31,13 +31,20 @@ def floatx(dtype: Any) -> Iterator[None]:
     An optimizer's settings are Python floats: on PyTorch ``1 - beta_1`` (0.1) becomes a
     float32 tensor when Adam multiplies by it, and a float64 run drifts 1e-10 from the first
     step. Build and run a float64 optimizer inside ``floatx("float64")``.
+
+    Keras's global dtype policy is restored too: until a process sets one, the first layer
+    built without a dtype fixes it from ``floatx()``, for good. Built inside the block, that
+    would leave every later default layer of the process float64.
     """
-    saved = keras.config.floatx()
+    from keras.src.backend.common import global_state
+
+    saved = keras.config.floatx(), global_state.get_global_attribute("dtype_policy")
     keras.config.set_floatx(str(np.dtype(dtype)))
     try:
         yield
     finally:
-        keras.config.set_floatx(saved)
+        keras.config.set_floatx(saved[0])
+        global_state.set_global_attribute("dtype_policy", saved[1])
 
 
 def dense(gradient: Any) -> Any:

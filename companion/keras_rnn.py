@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, reused_layer, run_layer, scoped
-from companion._keras_tools import gradients as autodiff_gradients
+from companion._keras_tools import keras, reused_layer, scoped
 from companion.rnn import SIGNATURE, RNNGradients, RNNOutput, prepare, prepare_gradients
 from companion.weights import RNNWeights
 
 
 @scoped
-def layer(weights: RNNWeights, *, go_backwards: bool = False) -> keras.layers.SimpleRNN:
+def build(weights: RNNWeights, *, go_backwards: bool = False) -> keras.layers.SimpleRNN:
     """A built ``keras.layers.SimpleRNN`` (tanh) holding ``weights``, returning sequences and
     the final state."""
     rnn = keras.layers.SimpleRNN(
@@ -50,10 +49,8 @@ def forward(
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
-    rnn = reused_layer(layer, weights, go_backwards=go_backwards)
-    return SIGNATURE.output(
-        *evaluate(lambda: run_layer(rnn, inputs.x, [inputs.h0], inputs.mask, go_backwards))
-    )
+    rnn = reused_layer(build, weights, go_backwards=go_backwards)
+    return SIGNATURE.output(*rnn.forward(inputs.x, [inputs.h0], inputs.mask))
 
 
 @scoped
@@ -77,12 +74,6 @@ def gradients(
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
-    rnn = reused_layer(layer, weights, go_backwards=go_backwards)
-    kernel, recurrent, bias, d_x, d_h0 = autodiff_gradients(
-        lambda x, states: run_layer(rnn, x, states, inputs.mask, go_backwards),
-        rnn.trainable_variables,
-        inputs.x,
-        [inputs.h0],
-        cotangents,
-    )
-    return SIGNATURE.gradients(weights, (kernel, recurrent, bias), d_x, (d_h0,))
+    rnn = reused_layer(build, weights, go_backwards=go_backwards)
+    found = rnn.gradients(inputs.x, [inputs.h0], cotangents, inputs.mask)
+    return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

@@ -17,15 +17,7 @@ from typing import Any
 import numpy as np
 
 from companion._checks import reverse_time
-from companion._keras_tools import (
-    evaluate,
-    keras,
-    reused_layer,
-    scoped,
-    started,
-    zero_before_start,
-)
-from companion._keras_tools import gradients as autodiff_gradients
+from companion._keras_tools import keras, reused_layer, scoped, started, zero_before_start
 from companion.stacked import (
     SIGNATURE,
     StackedGradients,
@@ -37,7 +29,7 @@ from companion.stacked import (
 
 
 @scoped
-def layers(weights: StackedWeights) -> list[keras.layers.Layer]:
+def build(weights: StackedWeights) -> list[keras.layers.Layer]:
     """One built Keras layer per stacked layer (``Bidirectional`` when two directions),
     returning sequences and states, holding ``weights``."""
     built = []
@@ -59,11 +51,11 @@ def layers(weights: StackedWeights) -> list[keras.layers.Layer]:
 
 def _directions(weights: StackedWeights) -> tuple[int, ...]:
     """The number of directions of each layer: with the sizes and the dtype, what
-    :func:`layers` fixes besides the weights' values."""
+    :func:`build` fixes besides the weights' values."""
     return tuple(len(directions) for directions in weights.layers)
 
 
-def _run(x: Any, built: list, states: list[Any], mask: np.ndarray | None) -> list[Any]:
+def _run(built: list, x: Any, states: list[Any], mask: Any) -> list[Any]:
     """[outputs, h of every layer and direction..., c of every layer and direction...] from
     states [h0, c0], each (layers * directions, batch, hidden)."""
     h, c = [], []
@@ -75,7 +67,10 @@ def _run(x: Any, built: list, states: list[Any], mask: np.ndarray | None) -> lis
         ]  # h, c of each direction in turn
         x, *final = layer(x, initial_state=initial, mask=mask)
         if mask is not None:  # each direction's outputs before its first step: zero
-            reading_orders = (started(mask), started(mask, go_backwards=True)[:, ::-1])
+            reading_orders = (
+                started(mask),
+                keras.ops.flip(started(mask, go_backwards=True), axis=1),
+            )
             halves = keras.ops.split(x, directions, axis=-1)
             x = keras.ops.concatenate(
                 [
@@ -104,9 +99,8 @@ def forward(
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
     if go_backwards:
         inputs = reverse_time(inputs)
-    built = reused_layer(layers, weights, key=_directions(weights))
-    initial = [inputs.h0, inputs.c0]
-    outputs, *states = evaluate(lambda: _run(inputs.x, built, initial, inputs.mask))
+    stack = reused_layer(build, weights, key=_directions(weights), run=_run)
+    outputs, *states = stack.forward(inputs.x, [inputs.h0, inputs.c0], inputs.mask)
     count = len(states) // 2
     return SIGNATURE.output(outputs, np.stack(states[:count]), np.stack(states[count:]))
 
@@ -133,16 +127,9 @@ def gradients(
         return SIGNATURE.empty_gradients(weights, inputs.x, (d_outputs, d_h, d_c))
     if go_backwards:
         inputs = reverse_time(inputs)
-    built = reused_layer(layers, weights, key=_directions(weights))
-    variables = [variable for layer in built for variable in layer.trainable_weights]
-    grads = autodiff_gradients(
-        lambda x_tensor, states: _run(x_tensor, built, states, inputs.mask),
-        variables,
-        inputs.x,
-        [inputs.h0, inputs.c0],
-        [d_outputs, *d_h, *d_c],
+    stack = reused_layer(build, weights, key=_directions(weights), run=_run)
+    found = stack.gradients(
+        inputs.x, [inputs.h0, inputs.c0], [d_outputs, *d_h, *d_c], inputs.mask
     )
-    *d_weights, d_x, d_h0, d_c0 = grads
-    if go_backwards:
-        d_x = d_x[:, ::-1]
-    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))
+    d_x = found.x[:, ::-1] if go_backwards else found.x
+    return SIGNATURE.gradients(weights, found.variables, d_x, found.states)

@@ -24,7 +24,7 @@ REDUCTION = {"mean": "sum_over_batch_size", "sum": "sum"}
 """Keras's names for the reductions of :mod:`companion.tagger`."""
 
 
-def model(weights: TaggerWeights) -> keras.Sequential:
+def build(weights: TaggerWeights) -> keras.Sequential:
     """A built ``keras.Sequential`` (Embedding, LSTM returning sequences, Dense) holding
     ``weights``: tokens (batch, time) -> logits (batch, time, classes)."""
     dtype = str(weights.dtype)
@@ -57,7 +57,7 @@ def train(
     (:class:`companion.keras_optimizers.DenseGradients`)."""
     inputs = prepare(weights, tokens, targets, optimizer, clipping, reduction)
     with keras_optimizers.floatx(weights.dtype), float64_kept():
-        tagger = model(weights)
+        tagger = build(weights)
         loss = keras.losses.SparseCategoricalCrossentropy(
             from_logits=True, reduction=REDUCTION[reduction], dtype=str(weights.dtype)
         )

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import evaluate, keras, reused_layer, run_layer, scoped
-from companion._keras_tools import gradients as autodiff_gradients
+from companion._keras_tools import keras, reused_layer, run_layer, scoped
 from companion.lstm import LSTMOutput
 from companion.variants import (
     SIGNATURE,
@@ -56,7 +55,7 @@ class VariantCell(keras.layers.Layer):
 
 
 @scoped
-def layer(weights: VariantWeights, *, go_backwards: bool = False) -> keras.layers.RNN:
+def build(weights: VariantWeights, *, go_backwards: bool = False) -> keras.layers.RNN:
     """A built ``keras.layers.RNN`` over a :class:`VariantCell`, returning sequences and
     states."""
     rnn = keras.layers.RNN(
@@ -70,8 +69,18 @@ def layer(weights: VariantWeights, *, go_backwards: bool = False) -> keras.layer
     return rnn
 
 
+RETURNED = 1 + len(SIGNATURE.state_names)
+"""How many tensors a call returns: the outputs, then the final h and c. Full gate
+recurrence carries three more states (the previous gates), internal to the layer."""
+
+
+def _run(rnn: keras.layers.RNN, x: Any, states: list[Any], mask: Any) -> list[Any]:
+    """[outputs, h, c] of the layer (:func:`companion._keras_tools.run_layer`)."""
+    return run_layer(rnn, x, states, mask)[:RETURNED]
+
+
 def _write(weights: VariantWeights, rnn: keras.layers.RNN) -> keras.layers.RNN:
-    """Write ``weights`` into a layer built by :func:`layer` for weights of their shape."""
+    """Write ``weights`` into a layer built by :func:`build` for weights of their shape."""
     for name, value in zip(_NAMES, weights.arrays(), strict=True):
         getattr(rnn.cell, name).assign(value)
     return rnn
@@ -95,11 +104,10 @@ def forward(
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
     rnn = reused_layer(
-        layer, weights, key=(weights.variant,), write=_write, go_backwards=go_backwards
+        build, weights, key=(weights.variant,), write=_write, run=_run, go_backwards=go_backwards
     )
     states = weights.variant.initial_states(inputs.h0, inputs.c0)
-    results = evaluate(lambda: run_layer(rnn, inputs.x, states, inputs.mask, go_backwards))
-    return SIGNATURE.output(*results[:3])
+    return SIGNATURE.output(*rnn.forward(inputs.x, states, inputs.mask))
 
 
 @scoped
@@ -123,13 +131,10 @@ def gradients(
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     rnn = reused_layer(
-        layer, weights, key=(weights.variant,), write=_write, go_backwards=go_backwards
+        build, weights, key=(weights.variant,), write=_write, run=_run, go_backwards=go_backwards
     )
-    *d_weights, d_x, d_h0, d_c0 = autodiff_gradients(
-        lambda x_t, states: run_layer(rnn, x_t, states, inputs.mask, go_backwards)[:3],
-        [getattr(rnn.cell, name) for name in _NAMES],
-        inputs.x,
-        weights.variant.initial_states(inputs.h0, inputs.c0),
-        cotangents,
-    )[:8]  # the zero gate states of full gate recurrence are no argument of the call
-    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))
+    states = weights.variant.initial_states(inputs.h0, inputs.c0)
+    found = rnn.gradients(inputs.x, states, cotangents, inputs.mask)
+    # The zero gate states of full gate recurrence are no argument of the call.
+    caller_states = found.states[: len(SIGNATURE.state_names)]
+    return SIGNATURE.gradients(weights, found.variables, found.x, caller_states)

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from companion.analysis.clipping import global_norm
+from companion._numeric import global_norm
 from companion.optimizers import Adam, Clipping, Optimizer, check_optimizer
 
 
@@ -99,9 +99,9 @@ def clip(grads: Sequence[np.ndarray], clipping: Clipping | None) -> list[np.ndar
     """``grads`` rescaled as ``clipping`` says (unchanged where None, or within the norm).
 
     Global: every gradient times ``min(1, max_norm / (norm + epsilon))`` with ``norm`` the
-    :func:`global_norm`; per variable: each gradient times ``max_norm / max(norm, max_norm)``
-    with its own norm, as Keras's ``clipnorm``. The norms are
-    :func:`companion.analysis.clipping.global_norm`'s.
+    global norm of all of them (:func:`companion._numeric.global_norm`); per variable: each
+    gradient times ``max_norm / max(norm, max_norm)`` with its own norm, as Keras's
+    ``clipnorm``.
     """
     if clipping is None:
         return list(grads)

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from companion._checks import reverse_time
-from companion._torch_tools import backprop, run_module, tensor
+from companion._torch_tools import backprop_modules, run_module, tensor
 from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
 from companion.weights import GRUWeights
 
@@ -23,7 +23,7 @@ _NO_RESET_BEFORE = (
 )
 
 
-def module(weights: GRUWeights) -> torch.nn.GRU:
+def build(weights: GRUWeights) -> torch.nn.GRU:
     """A ``torch.nn.GRU`` (batch_first) holding ``weights``, in the weights' dtype."""
     gru = torch.nn.GRU(
         weights.input_size,
@@ -59,7 +59,7 @@ def forward(
         inputs = reverse_time(inputs)
     with torch.no_grad():
         outputs, (h,) = run_module(
-            module(weights), tensor(inputs.x), (tensor(inputs.h0),), inputs.mask
+            build(weights), tensor(inputs.x), (tensor(inputs.h0),), inputs.mask
         )
     return SIGNATURE.output(outputs.numpy(), h.numpy())
 
@@ -95,17 +95,13 @@ def gradients(
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
-    gru = module(weights)
+    gru = build(weights)
     x_t, h0 = tensor(inputs.x, True), tensor(inputs.h0, True)
     outputs, (h,) = run_module(gru, x_t, (h0,), inputs.mask)
-    params = [gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0]
-    d_ih, d_hh, d_bias_ih, d_bias_hh, d_x, d_h0 = backprop(
-        (outputs, h), cotangents, [*params, x_t, h0]
+    d_x, d_h0 = backprop_modules(
+        (outputs, h), cotangents, [gru], [x_t, h0], biases_summed=weights.torch_biases_summed
     )
-    with torch.no_grad():  # read the gradients back through the converter
-        for param, grad in zip(params, (d_ih, d_hh, d_bias_ih, d_bias_hh), strict=True):
-            param.copy_(torch.from_numpy(grad))
-    grads = GRUWeights.from_torch(gru)
     if go_backwards:
         d_x = d_x[:, ::-1]
-    return SIGNATURE.gradients(weights, grads.arrays(), d_x, (d_h0,))
+    d_weights = GRUWeights.from_torch(gru).arrays()
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0,))

@@ -14,12 +14,12 @@ from typing import Any
 import torch
 
 from companion._checks import reverse_time
-from companion._torch_tools import backprop, run_module, tensor
+from companion._torch_tools import backprop_modules, run_module, tensor
 from companion.lstm import SIGNATURE, LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
 
-def module(weights: LSTMWeights) -> torch.nn.LSTM:
+def build(weights: LSTMWeights) -> torch.nn.LSTM:
     """A ``torch.nn.LSTM`` (batch_first) holding ``weights``, in the weights' dtype."""
     lstm = torch.nn.LSTM(
         weights.input_size,
@@ -51,7 +51,7 @@ def forward(
         inputs = reverse_time(inputs)
     x_t, h0, c0 = (tensor(a) for a in inputs[:3])
     with torch.no_grad():
-        outputs, (h, c) = run_module(module(weights), x_t, (h0, c0), inputs.mask)
+        outputs, (h, c) = run_module(build(weights), x_t, (h0, c0), inputs.mask)
     return SIGNATURE.output(outputs.numpy(), h.numpy(), c.numpy())
 
 
@@ -69,10 +69,9 @@ def gradients(
     """Gradients of ``sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c)``, by PyTorch's
     autograd through ``torch.nn.LSTM``.
 
-    Arguments as for :func:`companion.numpy_lstm.gradients`. The Keras-layout kernels'
-    gradients are the transposed gradients of ``weight_ih`` and ``weight_hh``; the bias
-    gradient is the gradient of ``bias_ih`` (equal to that of ``bias_hh``, as both are
-    added into every gate pre-activation; their sum would count it twice).
+    Arguments as for :func:`companion.numpy_lstm.gradients`. The parameters' gradients are
+    read in Keras layout by :meth:`LSTMWeights.from_torch`
+    (:func:`companion._torch_tools.backprop_modules`).
     """
     inputs, cotangents = prepare_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
@@ -81,14 +80,17 @@ def gradients(
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
-    lstm = module(weights)
+    lstm = build(weights)
     x_t, h0, c0 = (tensor(a, requires_grad=True) for a in inputs[:3])
     outputs, (h, c) = run_module(lstm, x_t, (h0, c0), inputs.mask)
-    d_ih, d_hh, d_bias, d_x, d_h0, d_c0 = backprop(
+    d_x, d_h0, d_c0 = backprop_modules(
         (outputs, h, c),
         cotangents,
-        [lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, x_t, h0, c0],
+        [lstm],
+        [x_t, h0, c0],
+        biases_summed=weights.torch_biases_summed,
     )
     if go_backwards:  # back to the caller's time order
         d_x = d_x[:, ::-1]
-    return SIGNATURE.gradients(weights, (d_ih.T, d_hh.T, d_bias), d_x, (d_h0, d_c0))
+    d_weights = LSTMWeights.from_torch(lstm).arrays()
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0, d_c0))

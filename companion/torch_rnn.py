@@ -14,12 +14,12 @@ from typing import Any
 import torch
 
 from companion._checks import reverse_time
-from companion._torch_tools import backprop, run_module, tensor
+from companion._torch_tools import backprop_modules, run_module, tensor
 from companion.rnn import SIGNATURE, RNNGradients, RNNOutput, prepare, prepare_gradients
 from companion.weights import RNNWeights
 
 
-def module(weights: RNNWeights) -> torch.nn.RNN:
+def build(weights: RNNWeights) -> torch.nn.RNN:
     """A ``torch.nn.RNN`` (tanh, batch_first) holding ``weights``, in the weights' dtype."""
     rnn = torch.nn.RNN(
         weights.input_size,
@@ -52,7 +52,7 @@ def forward(
         inputs = reverse_time(inputs)
     with torch.no_grad():
         outputs, (h,) = run_module(
-            module(weights), tensor(inputs.x), (tensor(inputs.h0),), inputs.mask
+            build(weights), tensor(inputs.x), (tensor(inputs.h0),), inputs.mask
         )
     return SIGNATURE.output(outputs.numpy(), h.numpy())
 
@@ -78,11 +78,13 @@ def gradients(
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
-    rnn = module(weights)
+    rnn = build(weights)
     x_t, h0 = tensor(inputs.x, requires_grad=True), tensor(inputs.h0, requires_grad=True)
     outputs, (h,) = run_module(rnn, x_t, (h0,), inputs.mask)
-    params = [rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0]
-    d_ih, d_hh, d_bias, d_x, d_h0 = backprop((outputs, h), cotangents, [*params, x_t, h0])
+    d_x, d_h0 = backprop_modules(
+        (outputs, h), cotangents, [rnn], [x_t, h0], biases_summed=weights.torch_biases_summed
+    )
     if go_backwards:
         d_x = d_x[:, ::-1]
-    return SIGNATURE.gradients(weights, (d_ih.T, d_hh.T, d_bias), d_x, (d_h0,))
+    d_weights = RNNWeights.from_torch(rnn).arrays()
+    return SIGNATURE.gradients(weights, d_weights, d_x, (d_h0,))

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 
 from companion import torch_lstm
 from companion._checks import reverse_time
-from companion._torch_tools import backprop, run_module, tensor
+from companion._torch_tools import backprop_modules, run_module, tensor
 from companion.stacked import (
     SIGNATURE,
     StackedGradients,
@@ -29,7 +28,7 @@ from companion.stacked import (
 from companion.weights import LSTMWeights
 
 
-def module(weights: StackedWeights) -> torch.nn.LSTM:
+def build(weights: StackedWeights) -> torch.nn.LSTM:
     """A batch-first ``torch.nn.LSTM`` holding every layer and direction of ``weights``."""
     lstm = torch.nn.LSTM(
         weights.input_size,
@@ -52,14 +51,14 @@ def _run(
     ``nn.LSTM(num_layers, bidirectional)``, with one a one-layer ``nn.LSTM`` per layer and
     direction."""
     if inputs.mask is None:
-        lstm = module(weights)
+        lstm = build(weights)
         outputs, (h, c) = lstm(x, states)
         return (outputs, h, c), [lstm]
     modules, h, c = [], [], []
     for layer in weights.layers:
         outputs = []
         for direction, lstm_weights in enumerate(layer):
-            lstm = torch_lstm.module(lstm_weights)
+            lstm = torch_lstm.build(lstm_weights)
             index = len(modules)
             state = (states[0][index], states[1][index])
             if direction:  # the backward direction reads the sequence reversed
@@ -119,14 +118,13 @@ def gradients(
     x_tensor = tensor(inputs.x, True)
     states = (tensor(inputs.h0, True), tensor(inputs.c0, True))
     results, modules = _run(weights, inputs, x_tensor, states)
-    names, params = zip(
-        *(item for lstm in modules for item in lstm.named_parameters()), strict=True
+    d_x, d_h0, d_c0 = backprop_modules(
+        results,
+        seeds,
+        modules,
+        [x_tensor, *states],
+        biases_summed=LSTMWeights.torch_biases_summed,
     )
-    *param_grads, d_x, d_h0, d_c0 = backprop(results, seeds, [*params, x_tensor, *states])
-    with torch.no_grad():
-        for name, param, grad in zip(names, params, param_grads, strict=True):
-            # from_torch adds bias_ih and bias_hh; both have the bias's gradient, once.
-            param.copy_(torch.from_numpy(np.array(grad) * (not name.startswith("bias_hh"))))
     if len(modules) == 1:
         d_weights = StackedWeights.from_torch(modules[0])
     else:

@@ -15,10 +15,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from companion import torch_optimizers
+from companion import torch_lstm, torch_optimizers
 from companion.optimizers import Clipping, Optimizer
 from companion.tagger import TaggerWeights, Trajectory, prepare
-from companion.torch_lstm import module as lstm_module
 
 
 class Tagger(torch.nn.Module):
@@ -31,7 +30,7 @@ class Tagger(torch.nn.Module):
         self.embedding = torch.nn.Embedding(
             weights.vocabulary, weights.lstm.input_size, dtype=dtype
         )
-        self.lstm = lstm_module(weights.lstm)  # bias in bias_ih, zeros in bias_hh
+        self.lstm = torch_lstm.build(weights.lstm)  # bias in bias_ih, zeros in bias_hh
         self.lstm.bias_hh_l0.requires_grad_(train_bias_hh)
         self.dense = torch.nn.Linear(weights.lstm.hidden_size, weights.classes, dtype=dtype)
         with torch.no_grad():
@@ -57,6 +56,11 @@ class Tagger(torch.nn.Module):
         return TaggerWeights.from_arrays([a.detach().numpy().copy() for a in arrays])
 
 
+def build(weights: TaggerWeights, *, train_bias_hh: bool = False) -> Tagger:
+    """A :class:`Tagger` holding ``weights`` (``train_bias_hh``: see the module)."""
+    return Tagger(weights, train_bias_hh=train_bias_hh)
+
+
 def train(
     weights: TaggerWeights,
     tokens: Any,
@@ -71,7 +75,7 @@ def train(
     ``torch.optim`` (:func:`companion.torch_optimizers.build`); clipping by
     :func:`companion.torch_optimizers.clip_`. ``train_bias_hh``: also train ``bias_hh``."""
     inputs = prepare(weights, tokens, targets, optimizer, clipping, reduction)
-    model = Tagger(weights, train_bias_hh=train_bias_hh)
+    model = build(weights, train_bias_hh=train_bias_hh)
     params = [p for p in model.parameters() if p.requires_grad]
     built = torch_optimizers.build(optimizer, params)
     trajectory, losses = [model.weights()], []

@@ -55,6 +55,11 @@ class VariantLSTM(torch.nn.Module):
         return masked_scan(step, x, states, mask)
 
 
+def build(weights: VariantWeights) -> VariantLSTM:
+    """A :class:`VariantLSTM` holding ``weights``."""
+    return VariantLSTM(weights)
+
+
 def forward(
     x: Any,
     weights: VariantWeights,
@@ -75,7 +80,7 @@ def forward(
         inputs = reverse_time(inputs)
     states = weights.variant.initial_states(inputs.h0, inputs.c0)
     with torch.no_grad():
-        outputs, states = VariantLSTM(weights)(
+        outputs, states = build(weights)(
             tensor(inputs.x), tuple(tensor(s) for s in states), inputs.mask
         )
     return SIGNATURE.output(outputs.numpy(), states[0].numpy(), states[1].numpy())
@@ -101,7 +106,7 @@ def gradients(
         return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
-    module = VariantLSTM(weights)
+    module = build(weights)
     x_t = tensor(inputs.x, True)
     states = tuple(
         tensor(s, True) for s in weights.variant.initial_states(inputs.h0, inputs.c0)

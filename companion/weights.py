@@ -84,6 +84,9 @@ class _RecurrentWeights(_KernelSizes):
     blocks: ClassVar[int]
     keras_layer: ClassVar[str]
     torch_module: ClassVar[str]
+    torch_biases_summed: ClassVar[bool] = True
+    """Whether :meth:`from_torch` adds PyTorch's two biases into one (LSTM, RNN): their
+    gradients are then equal, and the bias's gradient is either of them."""
     keras_activations: ClassVar[dict[str, str]] = {
         "activation": "tanh",
         "recurrent_activation": "sigmoid",
@@ -479,6 +482,7 @@ class GRUWeights(_RecurrentWeights):
     blocks = 3
     keras_layer = "GRU"
     torch_module = "GRU"
+    torch_biases_summed = False  # Keras's two bias rows, as PyTorch keeps them
 
     def _check_bias(self, bias: np.ndarray, recurrent_shape: tuple[int, ...]) -> None:
         hidden = recurrent_shape[0]

@@ -243,18 +243,3 @@ def test_a_masked_step_keeps_the_state_and_repeats_the_output():
     np.testing.assert_array_equal(out.outputs[1, 3], out.outputs[1, 1])
     only_the_kept_steps = numpy_lstm.reference_forward(X[:1, [1, 3, 4]], W)
     assert max_difference((out.h[:1], out.c[:1]), only_the_kept_steps[1:]) < 1e-12
-
-
-@pytest.mark.keras
-def test_keras_reuses_a_layer_but_never_its_weights():
-    """Calls on weights of one shape share a built layer; each call's result is its own
-    weights', whatever ran before, and the exported builder still gives a fresh layer."""
-    keras_lstm = backend_module("keras")
-    first, second = LSTMWeights.random(3, 4, seed=1), LSTMWeights.random(3, 4, seed=2)
-    d_outputs = np.ones((2, 5, 4))
-    for weights in (first, second, first):
-        ours = numpy_lstm.forward(X, weights)
-        assert max_difference(keras_lstm.forward(X, weights), ours) < 1e-12
-        ours = numpy_lstm.gradients(X, weights, d_outputs)
-        assert max_difference(keras_lstm.gradients(X, weights, d_outputs), ours) < 1e-12
-    assert keras_lstm.layer(first) is not keras_lstm.layer(first)

@@ -16,12 +16,14 @@ import pandas as pd
 from companion import LSTMWeights, numpy_lstm
 from companion.analysis.benchmark import (
     GOALS,
+    REPEATED_COLUMNS,
     RUN_COLUMNS,
     goals,
     lstm_flops,
     matmul_rate,
     plot_ratios,
     ratio_table,
+    repeated_table,
     summarise,
     time_interleaved,
     verdict,
@@ -142,3 +144,13 @@ def test_forward_keeps_no_per_step_temporaries():
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
     assert peaks[0] < 0.6 * peaks[1]
+
+
+def test_repeated_table_gives_the_first_call_the_later_ones_and_the_last():
+    rows = [(1, 2, 3, 4, "float32", "forward", "keras[jax]", "first", 3.0)]
+    rows += [(1, 2, 3, 4, "float32", "forward", "keras[jax]", "later", s) for s in (1.0, 0.5, 9)]
+    table = repeated_table(pd.DataFrame(rows, columns=list(REPEATED_COLUMNS)))
+    assert table[["first", "later", "last", "speed_up"]].to_numpy().tolist() == [
+        [3.0, 1.0, 9.0, 3.0 / 9.0]
+    ]
+    assert table["process"].tolist() == ["keras[jax]"]

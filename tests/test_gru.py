@@ -110,7 +110,7 @@ def test_converters_round_trip_exactly():
 
 def test_torch_gate_order_is_r_z_n():
     torch = pytest.importorskip("torch")
-    module = backend_module("torch", "gru").module(W)
+    module = backend_module("torch", "gru").build(W)
     hidden = W.hidden_size
     np.testing.assert_array_equal(
         module.weight_ih_l0.detach().numpy()[:hidden], W.kernel[:, hidden : 2 * hidden].T

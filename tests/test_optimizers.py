@@ -138,3 +138,23 @@ def test_pytorch_adam_in_keras_trains_a_model_with_fit():
 def test_bad_settings_get_clear_errors(make, message):
     with pytest.raises((ValueError, TypeError), match=message):
         make()
+
+
+@pytest.mark.keras
+def test_floatx_leaves_keras_default_dtype_as_it_found_it():
+    """A layer built without a dtype inside ``floatx("float64")`` is float64, and one built
+    after it float32 again: the block restores Keras's global dtype policy, which the first
+    default layer of a process fixes (a float64 one leaked into every later test)."""
+    from keras.src.backend.common import global_state
+
+    from companion import keras_optimizers
+    from companion._keras_tools import keras
+
+    saved = global_state.get_global_attribute("dtype_policy")
+    global_state.set_global_attribute("dtype_policy", None)  # as in a process just started
+    try:
+        with keras_optimizers.floatx("float64"):
+            assert keras.layers.Dense(1).dtype == "float64"
+        assert keras.layers.Dense(1).dtype == "float32"
+    finally:
+        global_state.set_global_attribute("dtype_policy", saved)

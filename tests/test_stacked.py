@@ -88,7 +88,7 @@ def test_layers_must_fit_together():
 def test_keras_converters_round_trip_every_layer_and_direction():
     keras_stacked = backend_module("keras", "stacked")
     weights = StackedWeights.random(3, 4, num_layers=2, bidirectional=True, seed=6)
-    assert StackedWeights.from_keras(keras_stacked.layers(weights)) == weights
+    assert StackedWeights.from_keras(keras_stacked.build(weights)) == weights
 
 
 @pytest.mark.keras

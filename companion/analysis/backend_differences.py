@@ -57,11 +57,11 @@ def float64_ops(size: int = 64, seed: int = 0) -> list[Float64Op]:
 
 
 def masked_first_output(hidden: int = 3, seed: int = 0) -> np.ndarray:
-    """The first output of a plain ``keras.layers.LSTM`` (:func:`companion.keras_lstm.layer`,
+    """The first output of a plain ``keras.layers.LSTM`` (:func:`companion.keras_lstm.build`,
     called directly, without the companion's convention) whose first step is masked, for one
     sequence of two steps with initial state h0 = 1, c0 = 1: shape (hidden,)."""
+    from companion import keras_lstm
     from companion._keras_tools import keras, scope
-    from companion.keras_lstm import layer
     from companion.weights import LSTMWeights
 
     weights = LSTMWeights.random(2, hidden, seed=seed)
@@ -69,7 +69,7 @@ def masked_first_output(hidden: int = 3, seed: int = 0) -> np.ndarray:
     ones = np.ones((1, hidden))
     mask = np.array([[False, True]])
     with scope():  # JAX's 64-bit types on, as the companion computes
-        outputs, _, _ = layer(weights)(x, initial_state=[ones, ones], mask=mask)
+        outputs, _, _ = keras_lstm.build(weights)(x, initial_state=[ones, ones], mask=mask)
         return np.asarray(keras.ops.convert_to_numpy(outputs))[0, 0]
 
 

@@ -180,6 +180,29 @@ def plot_ratios(table: pd.DataFrame) -> Any:
     return figure
 
 
+REPEATED_COLUMNS = (*CASE, "process", "call", "seconds")
+"""The columns of ``repeated.csv`` (``bench.py --repeated-only``): the companion's
+``keras_lstm.forward`` and ``gradients`` called again and again at one shape, new weights
+each call, Keras on the backend ``process`` names. ``call`` is "first" (the layer built and,
+on TensorFlow and JAX, traced and compiled) or "later" (the kept layer, its weights
+written)."""
+
+
+def repeated_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per backend, shape, dtype and pass of :data:`REPEATED_COLUMNS` runs: the
+    seconds of the first call (the median, when several processes or rounds made one), the
+    median of the later calls, the last call's (once the layer is compiled, where it compiles
+    only after a few calls: :data:`companion._keras_tools.COMPILE_AFTER_STEPS`), and how many
+    times faster the last call is than the first."""
+    keys = ["process", *CASE]
+    medians = runs.groupby([*keys, "call"], sort=False)["seconds"].median().unstack("call")
+    table = medians[["first", "later"]]
+    table = table.assign(last=runs.groupby(keys, sort=False)["seconds"].last()).reset_index()
+    table["speed_up"] = table["first"] / table["last"]
+    table.columns.name = None
+    return table
+
+
 def load_results(folder: Path | str) -> dict[str, pd.DataFrame]:
     """The CSV files ``make bench`` (and ``benchmarks/before_after.py``, ``bench.py
     --torch-compile``) wrote into ``folder`` (the repository's ``benchmarks/results``), by

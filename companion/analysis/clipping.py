@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from companion import _numeric
 from companion._checks import real_array
 
 Gradients = TypeVar("Gradients", bound=Sequence[Any])
@@ -30,8 +31,7 @@ the same kind of sequence they were given."""
 
 def global_norm(gradients: Sequence[Any]) -> float:
     """The Euclidean norm of all entries of all arrays, as if concatenated into one vector."""
-    arrays = _arrays(gradients)
-    return float(np.sqrt(sum(np.sum(np.square(a, dtype=np.float64)) for a in arrays)))
+    return _numeric.global_norm(_arrays(gradients))
 
 
 def clip_by_global_norm(gradients: Gradients, max_norm: float) -> tuple[Gradients, float]:

@@ -141,12 +141,12 @@ class Classifier(torch.nn.Module):
                 torch.nn.ReLU(),
             )
         else:
-            from companion.torch_variants import VariantLSTM
+            from companion import torch_variants
 
             weights = VariantWeights.random(
                 input_size, hidden, seed=self.seeds[0], dtype="float32", variant=variant
             )
-            self.encoder = VariantLSTM(weights)
+            self.encoder = torch_variants.build(weights)
         self.readout = torch.nn.Linear(hidden, 1)
 
     def _merge(self, models: list[Classifier], hidden: int, input_size: int) -> None:
@@ -161,10 +161,10 @@ class Classifier(torch.nn.Module):
                 torch.nn.ReLU(),
             )
         elif self.kind == "variant":
-            from companion.torch_variants import VariantLSTM
+            from companion import torch_variants
 
             variant = first.encoder.variant
-            self.encoder = VariantLSTM(
+            self.encoder = torch_variants.build(
                 VariantWeights.random(input_size, seeds * hidden, dtype="float32", variant=variant)
             )
         else:
