@@ -29,7 +29,7 @@ def step_forward(x_t: np.ndarray, *states: np.ndarray, weights: VariantWeights) 
     """One step of the variant: :func:`companion.variants.cell_step` in NumPy.
 
     x_t: (batch, input_size); states: (h, c), and with ``full_gate_recurrence`` the three
-    gates of the step before, each (batch, hidden). Returns (*next_states, cache).
+    gates of the step before, each (batch, hidden). Returns ``(*next_states, cache)``.
     """
     next_states, parts = cell_step(
         weights.variant, weights.arrays(), x_t, states, sigmoid, np.tanh
@@ -46,8 +46,9 @@ def step_backward(*d_next_states: np.ndarray, cache: tuple) -> tuple[np.ndarray,
     """The gradients of one step, walking :func:`step_forward` backwards.
 
     d_next_states: the gradients with respect to the step's next states, each
-    (batch, hidden). Returns (d_x_t (batch, input_size), *d_states, *d_weights), the weight
-    gradients in the order of ``weights.arrays()``, this step's share of the sums over time.
+    (batch, hidden). Returns ``(d_x_t, *d_states, *d_weights)``: d_x_t (batch, input_size),
+    and the weight gradients in the order of ``weights.arrays()``, this step's share of the
+    sums over time.
     """
     x_t, states, parts, weights = cache
     variant = weights.variant
