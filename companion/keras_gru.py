@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import keras, reused_layer, scoped
+from companion._keras_tools import PLACEHOLDER_INITIALIZERS, keras, reused_layer, scoped
 from companion.gru import SIGNATURE, GRUGradients, GRUOutput, prepare, prepare_gradients
 from companion.weights import GRUWeights
 
@@ -25,6 +25,7 @@ def build(weights: GRUWeights, *, go_backwards: bool = False) -> keras.layers.GR
         go_backwards=go_backwards,
         reset_after=weights.reset_after,
         dtype=str(weights.dtype),
+        **PLACEHOLDER_INITIALIZERS,
     )
     gru.build((None, None, weights.input_size))
     return weights.to_keras(gru)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import keras, reused_layer, scoped
+from companion._keras_tools import PLACEHOLDER_INITIALIZERS, keras, reused_layer, scoped
 from companion.lstm import SIGNATURE, LSTMGradients, LSTMOutput, prepare, prepare_gradients
 from companion.weights import LSTMWeights
 
@@ -27,6 +27,7 @@ def build(weights: LSTMWeights, *, go_backwards: bool = False) -> keras.layers.L
         return_state=True,
         go_backwards=go_backwards,
         dtype=str(weights.dtype),
+        **PLACEHOLDER_INITIALIZERS,
     )
     lstm.build((None, None, weights.input_size))
     return weights.to_keras(lstm)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from companion._keras_tools import keras, reused_layer, scoped
+from companion._keras_tools import PLACEHOLDER_INITIALIZERS, keras, reused_layer, scoped
 from companion.rnn import SIGNATURE, RNNGradients, RNNOutput, prepare, prepare_gradients
 from companion.weights import RNNWeights
 
@@ -26,6 +26,7 @@ def build(weights: RNNWeights, *, go_backwards: bool = False) -> keras.layers.Si
         return_state=True,
         go_backwards=go_backwards,
         dtype=str(weights.dtype),
+        **PLACEHOLDER_INITIALIZERS,
     )
     rnn.build((None, None, weights.input_size))
     return weights.to_keras(rnn)

@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 
 from companion._checks import reverse_time
-from companion._keras_tools import keras, reused_layer, scoped, started, zero_before_start
+from companion._keras_tools import (
+    PLACEHOLDER_INITIALIZERS,
+    keras,
+    reused_layer,
+    scoped,
+    started,
+    zero_before_start,
+)
 from companion.stacked import (
     SIGNATURE,
     StackedGradients,
@@ -39,6 +46,7 @@ def build(weights: StackedWeights) -> list[keras.layers.Layer]:
             return_sequences=True,
             return_state=True,
             dtype=str(weights.dtype),
+            **PLACEHOLDER_INITIALIZERS,
         )
         if len(directions) == 2:
             lstm = keras.layers.Bidirectional(lstm, dtype=str(weights.dtype))

@@ -5,8 +5,10 @@
 Same ``train`` as :mod:`companion.numpy_tagger`. Each step's loss is the one Keras reports,
 a float32 running mean whatever the weights' dtype. The loss is built in the weights' dtype:
 a Keras loss computes in ``keras.config.floatx()`` (float32) unless told otherwise, which
-would cut a float64 run's gradients to 7 digits. The model is compiled without XLA
-(``jit_compile=False``), so it computes what the eager layers compute.
+would cut a float64 run's gradients to 7 digits. On TensorFlow the model is compiled without
+XLA (``jit_compile=False``), so it computes what the eager layers compute; on JAX, where an
+eager step traces and compiles the LSTM's ``lax.scan`` again every time (about a second), the
+train step is compiled once with ``jax.jit``, which runs the same XLA computations.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from companion import keras_optimizers
-from companion._keras_tools import float64_kept, keras
+from companion._keras_tools import BACKEND, PLACEHOLDER_INITIALIZERS, float64_kept, keras
 from companion.optimizers import Clipping, Optimizer
 from companion.tagger import TaggerWeights, Trajectory, prepare
 
@@ -31,9 +33,19 @@ def build(weights: TaggerWeights) -> keras.Sequential:
     built = keras.Sequential(
         [
             keras.Input((None,), dtype="int64"),
-            keras.layers.Embedding(weights.vocabulary, weights.lstm.input_size, dtype=dtype),
-            keras.layers.LSTM(weights.lstm.hidden_size, return_sequences=True, dtype=dtype),
-            keras.layers.Dense(weights.classes, dtype=dtype),
+            keras.layers.Embedding(
+                weights.vocabulary,
+                weights.lstm.input_size,
+                embeddings_initializer="zeros",
+                dtype=dtype,
+            ),
+            keras.layers.LSTM(
+                weights.lstm.hidden_size,
+                return_sequences=True,
+                dtype=dtype,
+                **PLACEHOLDER_INITIALIZERS,
+            ),
+            keras.layers.Dense(weights.classes, kernel_initializer="zeros", dtype=dtype),
         ]
     )
     built.set_weights(list(weights.arrays()))
@@ -64,7 +76,7 @@ def train(
         tagger.compile(
             optimizer=keras_optimizers.build(optimizer, clipping, dense=dense_gradients),
             loss=loss,
-            jit_compile=False,
+            jit_compile=BACKEND == "jax",
         )
         trajectory, losses = [weights], []
         for batch_tokens, batch_targets in zip(*inputs, strict=True):

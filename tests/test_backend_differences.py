@@ -101,7 +101,6 @@ def test_keras_backend_names():
         crosscheck.keras_process("mxnet")
 
 
-@pytest.mark.keras
 def test_table_against_numpy_has_a_column_per_implementation():
     rows = [
         crosscheck.Difference("plain", "numpy vs keras[jax]", "outputs", 1e-16, 1e-12),
@@ -119,7 +118,7 @@ def test_table_against_numpy_has_a_column_per_implementation():
     assert magnitudes[2].split() == ["plain", "2.0e-12", "3.0e-16"]
 
 
-@pytest.mark.keras
+# Not marked keras: it runs Keras on every backend, each in its own process, whatever the stage.
 def test_five_implementations_agree_across_processes():
     """Keras on TensorFlow, JAX and PyTorch, each in its own process, against NumPy and
     PyTorch: forward and gradients, with a mask, an initial state and go_backwards."""

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import test_agreement  # its case strategy; a module import, so its tests are not collected twice
-from hypothesis import given, settings
+from conftest import examples
+from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMGradients, LSTMWeights, numpy_lstm
@@ -46,7 +47,7 @@ def scaled_difference(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @pytest.mark.keras
-@settings(max_examples=25)
+@examples(25)
 @given(gradient_cases())
 def test_numpy_gradients_equal_torch_and_keras(case):
     results = {name: call_gradients(backend_module(name), case) for name in BACKENDS}
@@ -62,7 +63,7 @@ def test_numpy_gradients_equal_torch_and_keras(case):
             assert scaled_difference(ours, theirs) < tolerance, (name, field)
 
 
-@settings(max_examples=30)
+@examples(30)
 @given(gradient_cases(dtypes=("float64",)))
 def test_finite_differences_agree(case):
     x, weights, d_outputs, state, d_h, d_c, mask, go_backwards = case
@@ -87,7 +88,7 @@ REFERENCE = SimpleNamespace(
 )
 
 
-@settings(max_examples=10)
+@examples(10)
 @given(gradient_cases(dtypes=("float64",)))
 def test_reference_gradients_match_finite_differences(case):
     """The reference checked on its own, with nothing from the fast path."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import sizes
-from hypothesis import given, settings
+from conftest import examples, sizes
+from hypothesis import given
 from hypothesis import strategies as st
 
 from companion import LSTMWeights, numpy_lstm
@@ -21,7 +21,7 @@ def flat(gradients) -> list[np.ndarray]:
 
 
 @pytest.mark.keras
-@settings(max_examples=12)
+@examples(12)
 @given(
     num_layers=st.integers(1, 3),
     bidirectional=st.booleans(),
@@ -93,7 +93,7 @@ def test_keras_converters_round_trip_every_layer_and_direction():
 
 @pytest.mark.keras
 @pytest.mark.parametrize("go_backwards", [False, True])
-@settings(max_examples=8)
+@examples(8)
 @given(
     num_layers=st.integers(1, 2),
     bidirectional=st.booleans(),

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from companion._keras_tools import keras
+from companion import keras_lstm
+from companion._keras_tools import PLACEHOLDER_INITIALIZERS, keras
 from companion.data.characters import StreamBatches
 from companion.trained import History
 from companion.trained.language_model import (
@@ -39,7 +40,11 @@ def from_weights(
     dtype = str(weights.dtype)
     ids = keras.Input(batch_shape=(batch_size, None), dtype="int64")
     embedded = keras.layers.Embedding(
-        weights.vocabulary_size, weights.embedding.shape[1], dtype=dtype, name="embedding"
+        weights.vocabulary_size,
+        weights.embedding.shape[1],
+        embeddings_initializer="zeros",
+        dtype=dtype,
+        name="embedding",
     )(ids)
     outputs = keras.layers.LSTM(
         weights.lstm.hidden_size,
@@ -47,8 +52,11 @@ def from_weights(
         stateful=stateful,
         dtype=dtype,
         name="lstm",
+        **PLACEHOLDER_INITIALIZERS,
     )(embedded)
-    logits = keras.layers.Dense(weights.vocabulary_size, dtype=dtype, name="dense")(outputs)
+    logits = keras.layers.Dense(
+        weights.vocabulary_size, kernel_initializer="zeros", dtype=dtype, name="dense"
+    )(outputs)
     model = keras.Model(ids, logits)
     model.get_layer("embedding").set_weights([weights.embedding])
     weights.lstm.to_keras(model.get_layer("lstm"))
@@ -118,21 +126,14 @@ def sample(
     )
     model = from_weights(weights)
     embedding, dense = model.get_layer("embedding"), model.get_layer("dense")
-    lstm = model.get_layer("lstm")
-    step = keras.layers.LSTM(
-        weights.lstm.hidden_size,
-        return_sequences=True,
-        return_state=True,
-        dtype=str(weights.dtype),
-    )
-    step.build((None, None, weights.lstm.input_size))
-    step.set_weights(lstm.get_weights())
     state = None
 
     def read(ids: np.ndarray) -> np.ndarray:
         nonlocal state
-        outputs, *state = step(embedding(ids), initial_state=state)
-        scaled = dense(outputs[:, -1]) / temperature
+        embedded = keras.ops.convert_to_numpy(embedding(ids))
+        run = keras_lstm.forward(embedded, weights.lstm, state)  # a kept, compiled layer
+        state = (run.h, run.c)
+        scaled = dense(run.outputs[:, -1]) / temperature
         return keras.ops.convert_to_numpy(keras.ops.softmax(scaled, axis=-1))[0]
 
     return sample_with(read, prompt_ids, draws)
