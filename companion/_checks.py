@@ -276,20 +276,21 @@ class Signature:
         return a transposed or reversed view)."""
         return self.output_type(*(np.ascontiguousarray(a) for a in (outputs, *final_states)))
 
-    def empty_output(self, weights: Any, x: np.ndarray, states: Sequence[np.ndarray]) -> Any:
-        """The result of a call with nothing to compute, x of size 0 (no sample or no time
-        step): no outputs, and the final states are the initial ``states``."""
-        batch, time, _ = x.shape
+    def empty_output(self, weights: Any, inputs: Any) -> Any:
+        """The result of a call whose validated ``inputs`` leave nothing to compute, x of
+        size 0 (no sample or no time step), which the frameworks reject: no outputs, and the
+        final states are the initial states."""
+        batch, time, _ = inputs.x.shape
         outputs = np.zeros((batch, time, self.output_size(weights)), weights.dtype)
-        return self.output_type(outputs, *states)
+        return self.output_type(outputs, *self.states(inputs))
 
-    def empty_gradients(self, weights: Any, x: np.ndarray, cotangents: Sequence[Any]) -> Any:
-        """The gradients of a call with nothing to compute, x of size 0: zero for the
-        weights and x, and since the final states are the initial states, d h0 = d_h (and
-        so on) from ``cotangents`` (d_outputs, d_h, ...)."""
+    def empty_gradients(self, weights: Any, inputs: Any, cotangents: Sequence[Any]) -> Any:
+        """The gradients of a call whose ``inputs`` have x of size 0: zero for the weights
+        and x, and since the final states are the initial states, d h0 = d_h (and so on)
+        from ``cotangents`` (d_outputs, d_h, ...)."""
         zeros = [np.zeros_like(array) for array in weights.arrays()]
         seeds = [np.array(seed) for seed in cotangents[1:]]
-        return self.gradients(weights, zeros, np.zeros_like(x), seeds)
+        return self.gradients(weights, zeros, np.zeros_like(inputs.x), seeds)
 
     def gradients(
         self,

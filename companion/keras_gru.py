@@ -50,7 +50,7 @@ def forward(
         x, weights, initial_state, mask, go_backwards=go_backwards, reset_after=reset_after
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
+        return SIGNATURE.empty_output(weights, inputs)
     gru = reused_layer(build, weights, key=(weights.reset_after,), go_backwards=go_backwards)
     return SIGNATURE.output(*gru.forward(inputs.x, (inputs.h0,), inputs.mask))
 
@@ -83,7 +83,7 @@ def gradients(
         reset_after=reset_after,
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
+        return SIGNATURE.empty_gradients(weights, inputs, cotangents)
     gru = reused_layer(build, weights, key=(weights.reset_after,), go_backwards=go_backwards)
     found = gru.gradients(inputs.x, (inputs.h0,), cotangents, inputs.mask)
     return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

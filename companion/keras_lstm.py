@@ -50,7 +50,7 @@ def forward(
     """
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
+        return SIGNATURE.empty_output(weights, inputs)
     lstm = reused_layer(build, weights, go_backwards=go_backwards)
     return SIGNATURE.output(*lstm.forward(inputs.x, [inputs.h0, inputs.c0], inputs.mask))
 
@@ -77,7 +77,7 @@ def gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
+        return SIGNATURE.empty_gradients(weights, inputs, cotangents)
     lstm = reused_layer(build, weights, go_backwards=go_backwards)
     found = lstm.gradients(inputs.x, [inputs.h0, inputs.c0], cotangents, inputs.mask)
     return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

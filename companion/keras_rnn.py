@@ -49,7 +49,7 @@ def forward(
     """
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
+        return SIGNATURE.empty_output(weights, inputs)
     rnn = reused_layer(build, weights, go_backwards=go_backwards)
     return SIGNATURE.output(*rnn.forward(inputs.x, [inputs.h0], inputs.mask))
 
@@ -74,7 +74,7 @@ def gradients(
         x, weights, d_outputs, initial_state, mask, d_h, go_backwards=go_backwards
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
+        return SIGNATURE.empty_gradients(weights, inputs, cotangents)
     rnn = reused_layer(build, weights, go_backwards=go_backwards)
     found = rnn.gradients(inputs.x, [inputs.h0], cotangents, inputs.mask)
     return SIGNATURE.gradients(weights, found.variables, found.x, found.states)

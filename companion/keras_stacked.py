@@ -104,7 +104,7 @@ def forward(
     """Arguments and result as :func:`companion.numpy_stacked.forward`."""
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
+        return SIGNATURE.empty_output(weights, inputs)
     if go_backwards:
         inputs = reverse_time(inputs)
     stack = reused_layer(build, weights, key=_directions(weights), run=_run)
@@ -132,7 +132,7 @@ def gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     if inputs.x.size == 0:
-        return SIGNATURE.empty_gradients(weights, inputs.x, (d_outputs, d_h, d_c))
+        return SIGNATURE.empty_gradients(weights, inputs, (d_outputs, d_h, d_c))
     if go_backwards:
         inputs = reverse_time(inputs)
     stack = reused_layer(build, weights, key=_directions(weights), run=_run)

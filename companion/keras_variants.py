@@ -102,7 +102,7 @@ def forward(
     """
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
+        return SIGNATURE.empty_output(weights, inputs)
     rnn = reused_layer(
         build, weights, key=(weights.variant,), write=_write, run=_run, go_backwards=go_backwards
     )
@@ -129,7 +129,7 @@ def gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     if inputs.x.size == 0:  # no sample or no step: Keras would fail on it
-        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
+        return SIGNATURE.empty_gradients(weights, inputs, cotangents)
     rnn = reused_layer(
         build, weights, key=(weights.variant,), write=_write, run=_run, go_backwards=go_backwards
     )

@@ -54,7 +54,7 @@ def forward(
     if not weights.reset_after:
         raise ValueError(_NO_RESET_BEFORE)
     if inputs.x.size == 0:  # no sample or no step: nn.GRU would reject it
-        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
+        return SIGNATURE.empty_output(weights, inputs)
     if go_backwards:
         inputs = reverse_time(inputs)
     with torch.no_grad():
@@ -92,7 +92,7 @@ def gradients(
     if not weights.reset_after:
         raise ValueError(_NO_RESET_BEFORE)
     if inputs.x.size == 0:  # no sample or no step: nn.GRU would reject it
-        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
+        return SIGNATURE.empty_gradients(weights, inputs, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
     gru = build(weights)

@@ -46,7 +46,7 @@ def forward(
     """
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: nn.LSTM would reject it
-        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
+        return SIGNATURE.empty_output(weights, inputs)
     if go_backwards:
         inputs = reverse_time(inputs)
     x_t, h0, c0 = (tensor(a) for a in inputs[:3])
@@ -77,7 +77,7 @@ def gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     if inputs.x.size == 0:  # no sample or no step: nn.LSTM would reject it
-        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
+        return SIGNATURE.empty_gradients(weights, inputs, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
     lstm = build(weights)

@@ -47,7 +47,7 @@ def forward(
     """
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: nn.RNN would reject it
-        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0,))
+        return SIGNATURE.empty_output(weights, inputs)
     if go_backwards:
         inputs = reverse_time(inputs)
     with torch.no_grad():
@@ -75,7 +75,7 @@ def gradients(
         x, weights, d_outputs, initial_state, mask, d_h, go_backwards=go_backwards
     )
     if inputs.x.size == 0:  # no sample or no step: nn.RNN would reject it
-        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
+        return SIGNATURE.empty_gradients(weights, inputs, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
     rnn = build(weights)

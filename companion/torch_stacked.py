@@ -85,7 +85,7 @@ def forward(
     """Arguments and result as :func:`companion.numpy_stacked.forward`."""
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:
-        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
+        return SIGNATURE.empty_output(weights, inputs)
     if go_backwards:
         inputs = reverse_time(inputs)
     states = (tensor(inputs.h0), tensor(inputs.c0))
@@ -112,7 +112,7 @@ def gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     if inputs.x.size == 0:
-        return SIGNATURE.empty_gradients(weights, inputs.x, seeds)
+        return SIGNATURE.empty_gradients(weights, inputs, seeds)
     if go_backwards:
         inputs = reverse_time(inputs)
     x_tensor = tensor(inputs.x, True)

@@ -75,7 +75,7 @@ def forward(
     """
     inputs = prepare(x, weights, initial_state, mask, go_backwards=go_backwards)
     if inputs.x.size == 0:  # no sample or no step: nothing to run
-        return SIGNATURE.empty_output(weights, inputs.x, (inputs.h0, inputs.c0))
+        return SIGNATURE.empty_output(weights, inputs)
     if go_backwards:
         inputs = reverse_time(inputs)
     states = weights.variant.initial_states(inputs.h0, inputs.c0)
@@ -103,7 +103,7 @@ def gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     if inputs.x.size == 0:  # no sample or no step: nothing to run
-        return SIGNATURE.empty_gradients(weights, inputs.x, cotangents)
+        return SIGNATURE.empty_gradients(weights, inputs, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
     module = build(weights)
