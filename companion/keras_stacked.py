@@ -128,14 +128,15 @@ def gradients(
     """Gradients of sum(outputs * d_outputs) + sum(h * d_h) + sum(c * d_c), from
     the backend's automatic differentiation. Arguments as
     :func:`companion.numpy_stacked.gradients`."""
-    inputs, (d_outputs, d_h, d_c) = prepare_gradients(
+    inputs, cotangents = prepare_gradients(
         x, weights, d_outputs, initial_state, mask, d_h, d_c, go_backwards=go_backwards
     )
     if inputs.x.size == 0:
-        return SIGNATURE.empty_gradients(weights, inputs, (d_outputs, d_h, d_c))
+        return SIGNATURE.empty_gradients(weights, inputs, cotangents)
     if go_backwards:
         inputs = reverse_time(inputs)
     stack = reused_layer(build, weights, key=_directions(weights), run=_run)
+    d_outputs, d_h, d_c = cotangents
     found = stack.gradients(
         inputs.x, [inputs.h0, inputs.c0], [d_outputs, *d_h, *d_c], inputs.mask
     )

@@ -131,7 +131,7 @@ def sample(
     def read(ids: np.ndarray) -> np.ndarray:
         nonlocal state
         embedded = keras.ops.convert_to_numpy(embedding(ids))
-        run = keras_lstm.forward(embedded, weights.lstm, state)  # a kept, compiled layer
+        run = keras_lstm.forward(embedded, weights.lstm, state)  # keras_lstm's kept layer
         state = (run.h, run.c)
         scaled = dense(run.outputs[:, -1]) / temperature
         return keras.ops.convert_to_numpy(keras.ops.softmax(scaled, axis=-1))[0]
